@@ -19,7 +19,10 @@ CAP_VCPU_THRESHOLD = 30
 IPS_PER_PREFIX = 16
 HOST_NETWORK_PODS = 2
 # reference/max-pods.md § 2 step 1: prefix delegation from VPC CNI 1.9 on.
-PREFIX_DELEGATION_MIN_CNI = (1, 9)
+PREFIX_DELEGATION_MIN_CNI = (1, 9, 0)
+# reference/vpc-cni.md § X15 and its version table: PD on bare metal from 1.10.3 (changelog; the
+# README says 1.11). The earlier of the two is used so that no reachable figure is understated.
+BARE_METAL_PREFIX_DELEGATION_MIN_CNI = (1, 10, 3)
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 
@@ -110,13 +113,20 @@ def _prefix_delegation(itype: InstanceType, mode: CniMode, notes: list[str]) -> 
     version = parse_cni_version(mode.cni_version)
     if mode.cni_version is not None and version is None:
         notes.append(f"cni version {mode.cni_version!r} is not a version: assuming prefix delegation works")
-    elif version is not None and version[:2] < PREFIX_DELEGATION_MIN_CNI:
+    elif version is not None and version < PREFIX_DELEGATION_MIN_CNI:
         notes.append(
             f"prefix delegation needs VPC CNI 1.9 or later; {mode.cni_version} uses secondary IPs"
         )
         return False
-    supported = itype.nitro or (bool(itype.bare_metal) and not mode.pd_nitro_only)
-    if not supported:
+    if itype.bare_metal and not itype.nitro and not mode.pd_nitro_only:
+        if version is not None and version < BARE_METAL_PREFIX_DELEGATION_MIN_CNI:
+            notes.append(
+                f"prefix delegation on bare metal needs VPC CNI 1.10.3 or later; {mode.cni_version} "
+                "uses secondary IPs"
+            )
+            return False
+        return True
+    if not itype.nitro:
         kind = "bare metal" if itype.bare_metal else (itype.hypervisor or "not nitro")
         notes.append(
             f"prefix delegation needs a nitro instance; {itype.name} is {kind}: secondary-IP formula used"

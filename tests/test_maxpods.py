@@ -195,3 +195,13 @@ def test_cap_split_matches_the_reference() -> None:
     assert (len(with_vcpus), caps.count(110), caps.count(250)) == (1156, 555, 601)
     above = [t for t in with_vcpus if computed(t.name, CniMode()).eni_limited > (guidance_cap(t.vcpus) or 0)]
     assert len(above) == 576
+
+
+def test_prefix_delegation_on_bare_metal_needs_cni_1_10_3() -> None:
+    old = computed("m5.metal", CniMode(prefix_delegation=True, cni_version="1.10.2"))
+    assert (old.eni_limited, old.prefix_delegation) == (737, False)
+    assert any("1.10.3" in note for note in old.notes)
+    new = computed("m5.metal", CniMode(prefix_delegation=True, cni_version="1.10.3"))
+    assert (new.eni_limited, new.prefix_delegation) == (11762, True)
+    nitro = computed("m5.24xlarge", CniMode(prefix_delegation=True, cni_version="1.9.0"))
+    assert nitro.prefix_delegation
