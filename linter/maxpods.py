@@ -111,7 +111,9 @@ def _prefix_delegation(itype: InstanceType, mode: CniMode, notes: list[str]) -> 
     if not mode.prefix_delegation:
         return False
     version = parse_cni_version(mode.cni_version)
-    if mode.cni_version is not None and version is None:
+    if mode.cni_version is None:
+        notes.append("VPC CNI version not given: assuming 1.9 or later, which supports prefix delegation")
+    elif version is None:
         notes.append(f"cni version {mode.cni_version!r} is not a version: assuming prefix delegation works")
     elif version is not None and version < PREFIX_DELEGATION_MIN_CNI:
         notes.append(
