@@ -1,4 +1,4 @@
-"""VPC CNI versions and image references: tag parsing, ordering, and the partition of an ECR registry."""
+"""VPC CNI versions: tag parsing and ordering, ECR registry partitions, and what each release ships."""
 from __future__ import annotations
 
 import json
@@ -180,11 +180,25 @@ def parse_image(text: object) -> ImageRef | None:
     return ImageRef(text.strip(), registry, ref, tag, digest)
 
 
+def freeze(value: Any) -> Any:
+    """A deep read-only copy of parsed JSON: dicts become mapping proxies, lists tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
 @cache
+def load_data(name: str) -> Mapping[str, Any]:
+    """A bundled data file of eks_net_lint.data, parsed once and frozen."""
+    text = resources.files("eks_net_lint.data").joinpath(name).read_text(encoding="utf-8")
+    frozen: Mapping[str, Any] = freeze(json.loads(text))
+    return frozen
+
+
 def _registry_data() -> Mapping[str, Any]:
-    text = resources.files("eks_net_lint.data").joinpath("cni_registries.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return MappingProxyType(data)
+    return load_data("cni_registries.json")
 
 
 @cache
@@ -261,3 +275,105 @@ def registry_partition(image: ImageRef) -> RegistryPartition | None:
     if ecr is None:
         return None
     return RegistryPartition(region_partition(ecr.region), domain_partitions(ecr.domain), account_partition(ecr.account))
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What one upstream release ships: its aws-node DaemonSet (manifest) or chart values (Helm)."""
+
+    version: CniVersion  # the release whose files these are
+    exact: bool  # False when they stand in for a newer version that is not bundled
+    data: Mapping[str, Any]
+
+    def env(self, container: str = "aws-node") -> Mapping[str, str]:
+        """The literal env the release sets on a container (Helm: `env` or `init_env`)."""
+        if "keys" in self.data:  # a chart's values
+            found: Mapping[str, str] = self.data["init_env" if container == "aws-vpc-cni-init" else "env"]
+            return found if container in ("aws-node", "aws-vpc-cni-init") else MappingProxyType({})
+        by_container: Mapping[str, Mapping[str, str]] = self.data["env"]
+        return by_container.get(container, MappingProxyType({}))
+
+
+def _releases(section: str) -> tuple[tuple[CniVersion, Mapping[str, Any]], ...]:
+    entries: Mapping[str, Any] = load_data("vpc_cni_managed.json")[section]
+    parsed = [(parse_version(tag), entry) for tag, entry in entries.items()]
+    return tuple(sorted(((v, e) for v, e in parsed if v is not None), key=lambda pair: pair[0]))
+
+
+def _nearest(section: str, version: CniVersion | None) -> Release | None:
+    if version is None:
+        return None
+    below = [(v, e) for v, e in _releases(section) if v <= version]
+    if not below:
+        return None
+    found, entry = below[-1]
+    return Release(found, found == version, entry)
+
+
+def shipped_release(version: CniVersion | None) -> Release | None:
+    """The bundled upstream manifest of `version`, else of the newest bundled release below it."""
+    return _nearest("manifests", version)
+
+
+def chart_release(version: CniVersion | None) -> Release | None:
+    """The bundled aws-vpc-cni chart values of `version`, else of the newest bundled chart below it."""
+    return _nearest("helm", version)
+
+
+def newest_release() -> Release:
+    """The newest bundled upstream manifest (the current baseline)."""
+    version, entry = _releases("manifests")[-1]
+    return Release(version, True, entry)
+
+
+@dataclass(frozen=True, slots=True)
+class AddonSchema:
+    """The configurationValues JSON Schema of one vpc-cni add-on version, with a key summary."""
+
+    version: str
+    schema: Mapping[str, Any]
+    env: Mapping[str, str]
+    init_env: Mapping[str, str]
+    node_agent: Mapping[str, str]
+    top_level: tuple[str, ...]
+
+
+def _addon_versions() -> tuple[str, ...]:
+    schemas: Mapping[str, Any] = load_data("vpc_cni_managed.json")["addon_schemas"]
+    return tuple(sorted(schemas, key=lambda v: (parse_version(v) or CniVersion(0, 0, 0), v)))
+
+
+@cache
+def addon_schema(version: str) -> AddonSchema | None:
+    """The bundled schema of exactly this add-on version (`v1.15.1-eksbuild.1`), else None."""
+    key = version if version.startswith("v") else "v" + version
+    summary = load_data("vpc_cni_managed.json")["addon_schemas"].get(key)
+    if summary is None:
+        return None
+    schema = load_data(summary["data_file"])["schema"]
+    return AddonSchema(key, schema, summary["env"], summary["init_env"], summary["node_agent"], summary["top_level"])
+
+
+def newest_addon_schema() -> AddonSchema:
+    """The newest bundled add-on schema (MGD006 checks keys against it)."""
+    found = addon_schema(_addon_versions()[-1])
+    assert found is not None
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedFields:
+    """The DaemonSet fields EKS owns (certain) or may own (possible), by path (reference/vpc-cni.md § 4.1)."""
+
+    certain: Mapping[str, str]
+    possible: Mapping[str, str]
+    env_unmanaged: frozenset[str]
+    targets: Mapping[str, str]  # configurationValues key → DaemonSet path (§ 4.3, § 5)
+
+
+@cache
+def managed_fields() -> ManagedFields:
+    data = load_data("vpc_cni_managed.json")
+    managed = data["managed"]
+    return ManagedFields(managed["certain"], managed["possible"], frozenset(managed["env_unmanaged"]),
+                         data["configuration_values_targets"])
