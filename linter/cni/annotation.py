@@ -160,12 +160,16 @@ def _parse_json(value: str) -> tuple[list[NetworkSelection], list[AnnotationProb
                 name,
                 namespace if isinstance(namespace, str) else None,
                 interface if isinstance(interface, str) else None,
-                tuple(fields.get("ips") or ()),
+                tuple(str(ip) for ip in _as_list(fields.get("ips"))),
                 mac if isinstance(mac, str) else None,
-                tuple(fields.get("default-route") or ()),
+                tuple(str(gw) for gw in _as_list(fields.get("default-route"))),
             )
         )
     return selections, problems
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _fold(element: Mapping[str, object]) -> dict[str, object]:

@@ -50,7 +50,7 @@ class Pool:
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, (IPv4Address, IPv6Address)) or address.version != self.first.version:
             return False
-        if not self.first <= address <= self.last:
+        if not int(self.first) <= int(address) <= int(self.last):
             return False
         return not any(address in net for net in self.excluded)
 
@@ -63,8 +63,9 @@ class Pool:
         """The common address interval of two pools of the same family, if any."""
         if self.first.version != other.first.version:
             return None
-        low, high = max(self.first, other.first), min(self.last, other.last)
-        return (low, high) if low <= high else None
+        low = self.first if int(self.first) >= int(other.first) else other.first
+        high = self.last if int(self.last) <= int(other.last) else other.last
+        return (low, high) if int(low) <= int(high) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +264,7 @@ def _host_local_range(item: Mapping[str, object], path: JsonPath, out: _Collecto
             return None
     first = start or network.network_address + 1  # § 1d.5 step 4
     last = end or last_usable(network)  # § 1d.5 step 5
-    if first > last:
+    if int(first) > int(last):
         out.invalid.append(Problem((*path, "rangeEnd" if end else "rangeStart"), f"rangeStart {first} is after rangeEnd {last}"))
         return None
     if gateway is not None:
@@ -369,13 +370,13 @@ def _whereabouts_range(item: Mapping[str, object], path: JsonPath, out: _Collect
     usable_first, usable_last = network.network_address + 1, last_usable(network)
     first_addr = usable_first
     if start is not None:
-        if start.version == network.version and usable_first <= start <= usable_last:
+        if start.version == network.version and int(usable_first) <= int(start) <= int(usable_last):
             first_addr = start
         elif not dash:  # § 1d.6: silently ignored by ``GetIPRange``
             out.suspicious.append(Problem((*path, "range_start"), f"range_start {start} is outside {usable_first}-{usable_last} and is ignored"))
     last_addr = usable_last
     if end_opt is not None:
-        if end_opt.version == network.version and first_addr <= end_opt <= usable_last:
+        if end_opt.version == network.version and int(first_addr) <= int(end_opt) <= int(usable_last):
             last_addr = end_opt
         elif not dash:
             out.suspicious.append(Problem((*path, "range_end"), f"range_end {end_opt} is outside {first_addr}-{usable_last} and is ignored"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from .spec import IMPLIED_VERSION, JsonPath, Problem, has_type, is_plugin_list, json_type, show, version_tuple
