@@ -40,9 +40,10 @@ def rule(
 
 def all_rules() -> tuple[RuleSpec, ...]:
     """Every registered rule in ID order (importing the families registers them)."""
-    from . import rules as _families  # noqa: F401  (importing registers the families)
+    from .rules import FAMILY_ORDER
 
-    return tuple(sorted(_REGISTRY.values(), key=lambda s: (s.family, s.id)))
+    order = {family: index for index, family in enumerate(FAMILY_ORDER)}
+    return tuple(sorted(_REGISTRY.values(), key=lambda s: (order.get(s.family, len(order)), s.family, s.id)))
 
 
 def lookup(key: str) -> RuleSpec | None:

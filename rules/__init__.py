@@ -4,3 +4,6 @@ from __future__ import annotations
 from . import eni, lnt
 
 FAMILIES = (lnt, eni)
+
+# Display order of the families (RULES.md order); a family not listed sorts last.
+FAMILY_ORDER = ("LNT", "CNI", "MGD", "ENI", "CIDR", "PODS", "CTL", "CONF", "MUL", "NAD")

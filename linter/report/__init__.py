@@ -1,0 +1,15 @@
+"""Output formats: one pure module each, ``render(report) -> str``, registered in FORMATS."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import json, text
+
+if TYPE_CHECKING:
+    from ..engine import Report
+
+FORMATS: dict[str, Callable[..., str]] = {
+    "text": text.render,
+    "json": json.render,
+}

@@ -1,0 +1,167 @@
+"""The pipeline: discover → load → classify → group → rules → filter → Report."""
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import suppress
+from .classify import Skip, classify
+from .config import Config
+from .context import ClusterContext
+from .discover import Candidate, compile_globs, discover
+from .findings import Finding, RuleSpec, Severity, Violation
+from .group import group
+from .load import Limits, SourceFile, read_source
+from .registry import all_rules
+from .views import View
+
+PARALLEL_MIN_FILES = 400
+
+
+@dataclass
+class Report:
+    """What a run found, in deterministic order, plus what it skipped and why."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    parsed: int = 0
+    skips: list[str] = field(default_factory=list)
+    contexts: list[ClusterContext] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+
+    def at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= threshold]
+
+
+def _read(candidate: Candidate, limits: Limits, stdin_text: str | None) -> SourceFile:
+    return read_source(candidate.display, candidate.fs_path, limits, stdin_text if candidate.fs_path is None else None)
+
+
+def _read_many(candidates: list[Candidate], limits: Limits, stdin_text: str | None, jobs: int) -> list[SourceFile]:
+    if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
+        files = [c for c in candidates if c.fs_path is not None]
+        chunk = max(1, len(files) // (jobs * 4))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            read = list(pool.map(_read_in_worker, files, [limits] * len(files), chunksize=chunk))
+        by_display = {s.path: s for s in read}
+        return [by_display[c.display] if c.fs_path is not None else _read(c, limits, stdin_text) for c in candidates]
+    return [_read(c, limits, stdin_text) for c in candidates]
+
+
+def _read_in_worker(candidate: Candidate, limits: Limits) -> SourceFile:
+    source = _read(candidate, limits, None)
+    if not source.documents and not source.problems:
+        source.text = ""  # nothing to ship back for a skipped file
+    return source
+
+
+def _finding(spec: RuleSpec, violation: Violation, config: Config, cluster: str | None) -> Finding:
+    return Finding(
+        spec,
+        config.severity_of(spec.id, spec.severity),
+        violation.message,
+        violation.location,
+        violation.fix,
+        violation.related,
+        cluster,
+    )
+
+
+def run_rules(contexts: list[ClusterContext], config: Config, report: Report) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, int, int, str]] = set()
+    specs = [s for s in all_rules() if s.scope == "cluster" and config.enabled(s.id)]
+    for ctx in contexts:
+        for spec in specs:
+            try:
+                for violation in spec.check(ctx, config.options_for(spec.id)):
+                    loc = violation.location
+                    key = (spec.id, loc.path, loc.line, loc.col, violation.message)
+                    if key not in seen:
+                        seen.add(key)
+                        findings.append(_finding(spec, violation, config, ctx.label))
+            except Exception as err:  # a rule bug must not stop the run; it is reported (exit 2)
+                where = traceback.extract_tb(err.__traceback__)[-1]
+                report.internal_errors.append(
+                    f"{spec.id} on {ctx.key}: {type(err).__name__}: {err} ({os.path.basename(where.filename)}:{where.lineno})"
+                )
+    return findings
+
+
+def _baseline(config: Config) -> set[tuple[str, str, str]]:
+    if config.baseline is None or not config.baseline.is_file():
+        return set()
+    try:
+        data = json.loads(config.baseline.read_text("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {(d.get("rule"), d.get("path"), d.get("message")) for d in data if isinstance(d, dict)}
+
+
+def lint(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    stdin_text: str | None = None,
+    only: Sequence[str] | None = None,
+    jobs: int = 1,
+) -> Report:
+    """Lint ``paths`` (``-`` for stdin) with ``config``; ``only`` restricts reporting to those files."""
+    report = Report()
+    exclude = compile_globs(config.exclude)
+    candidates = list(discover(paths, exclude))
+    sources = _read_many(candidates, config.limits, stdin_text, jobs)
+    report.files = len(sources)
+    classified: list[tuple[SourceFile, list[View]]] = []
+    skips: list[Skip] = []
+    for source in sources:
+        if source.skipped:
+            report.skips.append(source.skipped)
+        if source.documents:
+            report.parsed += 1
+        views, file_skips = classify(source)
+        skips.extend(file_skips)
+        classified.append((source, views))
+    report.skips.extend(f"{s.path}:{s.line}: {s.reason}" for s in skips)
+    contexts = group(classified, config)
+    report.contexts = contexts
+    findings = run_rules(contexts, config, report)
+    findings = [f for f in findings if not config.ignored_at(f.location.path, f.rule.id)]
+    suppressions: list[suppress.Suppression] = []
+    for source, views in classified:
+        suppressions.extend(suppress.parse_comments(source))
+        for view in views:
+            found = suppress.parse_annotation(view)
+            if found is not None:
+                suppressions.append(found)
+    findings = suppress.apply(findings, suppressions)
+    for spec in all_rules():
+        if spec.scope == "suppressions" and config.enabled(spec.id):
+            for violation in spec.check(suppressions, config.options_for(spec.id)):
+                findings.append(_finding(spec, violation, config, None))
+    accepted = _baseline(config)
+    if accepted:
+        findings = [f for f in findings if (f.rule.id, f.location.path, f.message) not in accepted]
+    if only is not None:
+        wanted = {os.path.normpath(p).replace(os.sep, "/") for p in only}
+        findings = [f for f in findings if f.location.path in wanted]
+    report.findings = sorted(findings, key=Finding.sort_key)
+    return report
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def repo_root(path: str) -> Path | None:
+    """The nearest ancestor holding ``.git`` (pre-commit mode scans the whole repository)."""
+    start = Path(os.path.abspath(path))
+    for folder in (start if start.is_dir() else start.parent, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None

@@ -1,0 +1,6 @@
+"""ENI: custom networking and ENIConfig, one module per sub-topic."""
+from __future__ import annotations
+
+from . import eniconfig, selection, subnets
+
+MODULES = (selection, eniconfig, subnets)
