@@ -450,5 +450,20 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
     if not prefilter.is_relevant(text, source.format):
         source.skipped = prefilter.skip_reason(display)
         return source
+    if fs_path is not None and _in_helm_chart_templates(fs_path):
+        source.skipped = f"{display}: a Helm template (lint 'helm template ... | eks-net-lint -' instead)"
+        return source
     load_text(source, text, limits)
+    if "{{" in text and any(p.rule == "LNT001" for p in source.problems):
+        source.problems = [p for p in source.problems if p.rule != "LNT001"]
+        source.documents = []
+        source.skipped = f"{display}: does not parse and holds '{{{{': a Helm template (lint its rendered output)"
     return source
+
+
+def _in_helm_chart_templates(fs_path: Any) -> bool:
+    """DESIGN.md § Inputs: files under ``templates/`` next to a ``Chart.yaml`` are Helm templates."""
+    for parent in fs_path.parents:
+        if parent.name == "templates":
+            return (parent.parent / "Chart.yaml").is_file()
+    return False
