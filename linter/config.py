@@ -193,10 +193,11 @@ def build(data: Mapping[str, Any], path: Path | None) -> Config:
         (glob, _ids(ids, where, f"per-path-ignores.{glob}")) for glob, ids in (data.get("per-path-ignores") or {}).items()
     )
     limits_raw = data.get("limits") or {}
+    defaults = Limits()
     limits = Limits(
-        max_bytes=limits_raw.get("max-file-bytes", Limits.max_bytes),
-        max_depth=limits_raw.get("max-depth", Limits.max_depth),
-        max_alias_nodes=limits_raw.get("max-alias-nodes", Limits.max_alias_nodes),
+        max_bytes=limits_raw.get("max-file-bytes", defaults.max_bytes),
+        max_depth=limits_raw.get("max-depth", defaults.max_depth),
+        max_alias_nodes=limits_raw.get("max-alias-nodes", defaults.max_alias_nodes),
     )
     clusters = {name: ClusterSettings(name, raw or {}, base) for name, raw in (data.get("clusters") or {}).items()}
     baseline = data.get("baseline")

@@ -140,6 +140,9 @@ def lint(
             if found is not None:
                 suppressions.append(found)
     findings = suppress.apply(findings, suppressions)
+    not_run = {s.id for s in all_rules() if not config.enabled(s.id)}
+    for s in suppressions:  # a suppression of a rule that did not run is not "unused"
+        s.used.update(not_run & set(s.ids))
     for spec in all_rules():
         if spec.scope == "suppressions" and config.enabled(spec.id):
             for violation in spec.check(suppressions, config.options_for(spec.id)):

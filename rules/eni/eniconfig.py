@@ -55,7 +55,7 @@ def eniconfig_invalid_subnet(ctx: ClusterContext, opts: Any) -> Iterator[Violati
     for eni in ctx.eni_configs:
         spec = eni.spec
         if spec is None or "subnet" not in spec:
-            where = eni.loc("spec") if spec is not None else eni.anchor()
+            where = eni.data.key_loc("spec") if spec is not None else eni.anchor()
             yield Violation(f"ENIConfig {eni.name} has no spec.subnet", where,
                             "Set spec.subnet to the ID of the pod subnet for this zone.")
             continue
