@@ -59,6 +59,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: auto)")
     p.add_argument("--in-repo", action="store_true",
                    help="pre-commit mode: lint the whole repository for context, report only the given files")
+    p.add_argument("--diff-base", metavar="REV",
+                   help="git revision to compare with, for rules about a change (ENI011); pre-commit uses HEAD")
     p.add_argument("--version", action="version", version=f"eks-net-lint {__version__}")
     return p
 
@@ -83,6 +85,8 @@ def _apply_cli(config: Config, args: argparse.Namespace) -> Config:
         changes["ignore"] = config.ignore | ids
     if args.fail_on:
         changes["fail_on"] = Severity.parse(args.fail_on)
+    if args.diff_base:
+        changes["diff_base"] = args.diff_base
     return dataclasses.replace(config, **changes) if changes else config  # type: ignore[arg-type]
 
 

@@ -68,6 +68,7 @@ class Config:
     clusters: Mapping[str, ClusterSettings] = field(default_factory=dict)
     rule_options: Mapping[str, Any] = field(default_factory=dict)
     limits: Limits = Limits()
+    diff_base: str | None = None  # --diff-base: the git revision change rules compare with
 
     def enabled(self, rule_id: str) -> bool:
         if self.select is not None and rule_id not in self.select:

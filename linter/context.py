@@ -14,6 +14,7 @@ from .views import AwsNode, ClusterConfig, EniConfig, View
 if TYPE_CHECKING:
     from .config import ClusterSettings, Config
     from .facts import ZoneFact
+    from .inventory import Inventory
     from .network import SubnetFact, VpcFacts
     from .settings import CniSettings
 
@@ -105,6 +106,15 @@ class ClusterContext:
         return cni_settings(self)
 
     @cached_property
+    def previous(self) -> ClusterContext | None:
+        """The cluster at the ``--diff-base`` revision (None without one)."""
+        if self.config.diff_base is None:
+            return None
+        from .history import previous_context
+
+        return previous_context(self, self.config.diff_base)
+
+    @cached_property
     def subnets(self) -> dict[str, SubnetFact]:
         from .network import subnet_facts
 
@@ -115,6 +125,13 @@ class ClusterContext:
         from .network import vpc_facts
 
         return vpc_facts(self)
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        """Saved describe-subnets / describe-vpcs records of this cluster (linter/inventory.py)."""
+        from .inventory import cluster_inventory
+
+        return cluster_inventory(self)
 
     def embedded(self, view: View, container: LMap, key: Any) -> Any:
         """The parsed value of an embedded JSON/YAML string, located in the file; None if it fails."""

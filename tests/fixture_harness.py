@@ -5,12 +5,15 @@ A case is one file, or a directory of files (a multi-file cluster), under
 ``# expect: <ID> [value ...]``; JSON files get a sidecar ``<file>.expect`` with
 ``line:col <ID> [value ...]`` lines (col may be ``*``). A case directory may hold its own
 ``.eks-net-lint.yaml`` (its ``select`` adds rules to run beside the rule under test).
-Only findings of the rule under test are compared.
+Only findings of the rule under test are compared. A case directory with a ``.git-base/``
+folder runs in a temporary git repository against ``--diff-base HEAD`` (rules about a change).
 """
 from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -71,9 +74,27 @@ def run_case(rule_id: str, case: Path) -> Report:
     return lint([str(case)], case_config(case, rule_id))
 
 
-def check_case(rule_id: str, kind: str, case: Path) -> None:
+def in_git_history(case: Path, workdir: Path) -> Path:
+    """Copy a case whose ``.git-base/`` holds the files as they were into a git repo whose HEAD
+    commit has those files, with the case's own files as the uncommitted change (for --diff-base)."""
+    repo = workdir / case.name
+    shutil.copytree(case / ".git-base", repo)
+    git = ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    shutil.copytree(case, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git-base"))
+    return repo
+
+
+def check_case(rule_id: str, kind: str, case: Path, workdir: Path | None = None) -> None:
     assert lookup(rule_id) is not None, f"fixture folder {rule_id} names no registered rule"
-    report = run_case(rule_id, case)
+    if (case / ".git-base").is_dir():
+        assert workdir is not None
+        case = in_git_history(case, workdir)
+        report = lint([str(case)], dataclasses.replace(case_config(case, rule_id), diff_base="HEAD"))
+    else:
+        report = run_case(rule_id, case)
     assert not report.internal_errors, report.internal_errors
     findings = [f for f in report.findings if f.rule.id == rule_id]
     got = Counter((f.location.path, f.location.line, f.rule.id) for f in findings)

@@ -12,5 +12,5 @@ CASES = all_cases()
 @pytest.mark.parametrize(
     ("rule_id", "kind", "case"), CASES, ids=[f"{r}-{k}-{c.name}" for r, k, c in CASES]
 )
-def test_fixture(rule_id: str, kind: str, case: Path) -> None:
-    check_case(rule_id, kind, case)
+def test_fixture(rule_id: str, kind: str, case: Path, tmp_path: Path) -> None:
+    check_case(rule_id, kind, case, tmp_path)
