@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .load import Document, SourceFile
+from .inventory import inventory_view
 from .located import LMap
 from .views import AwsNode, ClusterConfig, EniConfig, Signature, View, Workload
 
@@ -32,7 +33,7 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
 }
 
 # Recognisers by content, tried in order for documents the table did not take.
-CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = ()
+CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (("aws-inventory", inventory_view),)
 
 WORKLOAD_KINDS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 

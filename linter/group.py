@@ -21,7 +21,9 @@ def _dir(display: str) -> str:
 
 
 def _cluster_key(view: ClusterConfig) -> str:
-    return f"{view.name or '<unnamed>'}@{_dir(view.path)}"
+    """One key per ClusterConfig document: a directory of many ClusterConfigs (eksctl's
+    ``examples/``, where two files may even share a name) never merges their facts."""
+    return f"{view.name or '<unnamed>'}@{view.path}#{view.doc.index}"
 
 
 def group(classified: list[tuple[SourceFile, list[View]]], config: Config) -> list[ClusterContext]:

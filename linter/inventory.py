@@ -11,11 +11,21 @@ as absent.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .findings import Location
+from .load import Document
+from .located import LMap, loc_of
+from .views import Signature, View
+
+if TYPE_CHECKING:
+    from .context import ClusterContext
+    from .network import SubnetFact, VpcFacts
 
 JsonPath = tuple[str | int, ...]
 Locate = Callable[[JsonPath], Location | None]
@@ -51,6 +61,7 @@ class CidrAssociation:
     state: str | None
     association_id: str | None
     location: Location | None = None
+    status_message: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -208,12 +219,14 @@ def _vpc(item: object, path: JsonPath, source: str, locate: Locate) -> VpcRecord
             continue
         state_obj = assoc.get("CidrBlockState")
         state = _str(state_obj.get("State")) if isinstance(state_obj, dict) else None
+        message = _str(state_obj.get("StatusMessage")) if isinstance(state_obj, dict) else None
         associations.append(
             CidrAssociation(
                 cidr=cidr,
                 state=state,
                 association_id=_str(assoc.get("AssociationId")),
                 location=locate((*path, "CidrBlockAssociationSet", i, "CidrBlock")),
+                status_message=message,
             )
         )
     return VpcRecord(
@@ -264,3 +277,136 @@ def merge(inventories: Iterable[Inventory]) -> Inventory:
     if not subnets and not vpcs:
         return EMPTY
     return Inventory(MappingProxyType(subnets), MappingProxyType(vpcs), tuple(sources))
+
+
+# --- the engine side: a view for inventory documents and the per-cluster inventory ------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class InventoryView(View):
+    """A saved describe-subnets / describe-vpcs document found in the linted files by its shape."""
+
+    kind_name = "AWS inventory"
+
+    def records(self) -> Inventory:
+        data = self.data
+        return parse_inventory(data, self.path, lambda path: loc_of(data, *path))
+
+    def anchor(self) -> Location:
+        return self.doc.loc()
+
+
+def inventory_view(doc: Document, data: LMap, sig: Signature) -> View | None:
+    """Content recogniser: a mapping holding ``Subnets`` or ``Vpcs`` records (not a Kubernetes kind)."""
+    if sig.kind or not inventory_kind(data):
+        return None
+    return InventoryView(doc, data, sig)
+
+
+def named_inventory_files(ctx: ClusterContext) -> list[tuple[str, Path]]:
+    """(display path, file) of every ``clusters.<name>.inventory`` entry, relative to the config file."""
+    settings = ctx.settings
+    entries = ctx.setting("inventory")
+    if settings is None or not isinstance(entries, list):
+        return []
+    found = []
+    for entry in entries:
+        if isinstance(entry, str) and entry.strip():
+            path = (settings.base / entry).resolve()
+            rel = os.path.relpath(path)
+            found.append((rel if not rel.startswith("..") else str(path), path))
+    return found
+
+
+def _load_named(display: str, path: Path, ctx: ClusterContext) -> Inventory:
+    from .load import read_source
+
+    source = read_source(display, path, ctx.config.limits)
+    parts = []
+    for doc in source.documents:
+        data = doc.data
+        parts.append(parse_inventory(data, display, lambda p, data=data: loc_of(data, *p)))
+    return merge(parts)
+
+
+def cluster_inventory(ctx: ClusterContext) -> Inventory:
+    """The cluster's inventory: documents in its files (path order), then the files config names."""
+    parts = [view.records() for view in ctx.of(InventoryView)]
+    if ctx.is_cluster:
+        parts += [_load_named(display, path, ctx) for display, path in named_inventory_files(ctx)]
+    return merge(parts)
+
+
+# --- facts for linter/network.py --------------------------------------------------------------
+
+INVENTORY_ORIGIN = "inventory"  # CidrFact / SubnetFact origins from inventory start with this word
+
+
+def inventory_subnet_facts(ctx: ClusterContext) -> Iterator[SubnetFact]:
+    """Subnet facts (zone, CIDR, VPC) of every subnet in the cluster's inventory."""
+    from .network import SubnetFact, parse_network
+
+    for rec in ctx.inventory.subnets.values():
+        yield SubnetFact(
+            rec.subnet_id,
+            rec.zone,
+            parse_network(rec.cidr),
+            rec.vpc_id,
+            rec.zone_location or rec.location,
+            f"{INVENTORY_ORIGIN} {rec.source}",
+        )
+
+
+def _node_subnet_ids(ctx: ClusterContext) -> list[str]:
+    """Subnet IDs the cluster's own files name for its nodes (eksctl and config), in order."""
+    ids: list[str] = []
+    for cc in ctx.cluster_configs:
+        for _access, _key, spec in cc.subnet_maps():
+            value = spec.get("id")
+            if isinstance(value, str):
+                ids.append(value)
+        for group in cc.node_groups():
+            ids += [s for s, _loc in group.subnets()]
+    raw = ctx.setting("vpc")
+    subnets = raw.get("subnets") if isinstance(raw, dict) else None
+    if isinstance(subnets, dict):
+        ids += [str(k) for k in subnets]
+    return ids
+
+
+def cluster_vpc_record(ctx: ClusterContext, vpc_id: str | None) -> VpcRecord | None:
+    """The inventory record of the cluster VPC: by its ID, else by the VPC of the cluster's
+    subnets when they agree, else the inventory's only VPC."""
+    inv = ctx.inventory
+    if vpc_id is not None:
+        return inv.vpc(vpc_id)
+    owners = {rec.vpc_id for sid in _node_subnet_ids(ctx) if (rec := inv.subnet(sid)) is not None and rec.vpc_id}
+    if len(owners) == 1:
+        return inv.vpc(owners.pop())
+    if not owners and len(inv.vpcs) == 1:
+        return next(iter(inv.vpcs.values()))
+    return None
+
+
+def with_inventory_vpc(ctx: ClusterContext, facts: VpcFacts) -> VpcFacts:
+    """VPC facts completed from the inventory: ID and primary when unknown, and every
+    association (with its state) that the files and config do not already state."""
+    from .network import CidrFact, VpcFacts, parse_network
+
+    record = cluster_vpc_record(ctx, facts.vpc_id)
+    if record is None:
+        return facts
+    origin = f"{INVENTORY_ORIGIN} {record.source}"
+    primary = facts.primary
+    if primary is None:
+        net = parse_network(record.primary_cidr)
+        if net is not None:
+            primary = CidrFact(net, record.primary_location, origin)
+    known = {str(c.cidr) for c in facts.all_cidrs()} | ({str(primary.cidr)} if primary else set())
+    secondary = list(facts.secondary)
+    for assoc in record.secondary:
+        net = parse_network(assoc.cidr)
+        if net is not None and str(net) not in known:
+            known.add(str(net))
+            secondary.append(CidrFact(net, assoc.location, origin, assoc.state or "associated"))
+    return VpcFacts(facts.vpc_id or record.vpc_id, primary, tuple(secondary))

@@ -90,8 +90,14 @@ def _eksctl_subnets(ctx: ClusterContext) -> Iterator[SubnetFact]:
                              f"eksctl vpc.subnets.{access}.{key}")
 
 
+def _inventory_subnets(ctx: ClusterContext) -> Iterator[SubnetFact]:
+    from .inventory import inventory_subnet_facts
+
+    return inventory_subnet_facts(ctx)
+
+
 # Extra providers (inventory files) append here by name; each yields SubnetFacts for a context.
-EXTRA_SUBNET_SOURCES: tuple[Callable[[ClusterContext], Iterator[SubnetFact]], ...] = ()
+EXTRA_SUBNET_SOURCES: tuple[Callable[[ClusterContext], Iterator[SubnetFact]], ...] = (_inventory_subnets,)
 
 
 def subnet_facts(ctx: ClusterContext) -> dict[str, SubnetFact]:
@@ -139,4 +145,6 @@ def vpc_facts(ctx: ClusterContext) -> VpcFacts:
             net = parse_network(vpc.get("cidr"))
             if net is not None:
                 primary = CidrFact(net, vpc.loc("cidr"), "eksctl vpc.cidr")
-    return VpcFacts(vpc_id, primary, tuple(secondary))
+    from .inventory import with_inventory_vpc
+
+    return with_inventory_vpc(ctx, VpcFacts(vpc_id, primary, tuple(secondary)))

@@ -64,6 +64,9 @@ def schema_violations(view: View) -> Iterator[Violation]:
             loc = err.instance.key_loc(extra[0]) if extra else _located(view.data, path)
             message = f"unknown key {', '.join(extra)}"
             dotted = ".".join([*map(str, path), extra[0]]) if extra else dotted
+        elif err.validator == "pattern" and "x-enum-ci" in err.schema:  # an enum eksctl reads in any case
+            loc = _located(view.data, path)
+            message = f"{err.instance!r} is not one of {', '.join(err.schema['x-enum-ci'])} (any letter case)"
         else:
             loc = _located(view.data, path)
         yield Violation(
