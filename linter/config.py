@@ -238,10 +238,10 @@ def known_rule_keys() -> list[str]:
 
 
 @cache
-def _located_config(path: Path) -> Any:
+def _located_config(path: Path, display: str) -> Any:
     from .load import SourceFile, load_text
 
-    source = SourceFile(str(path))
+    source = SourceFile(display)
     try:
         load_text(source, path.read_text("utf-8"), Limits())
     except (OSError, UnicodeDecodeError):
@@ -253,10 +253,11 @@ def locate_in_config(path: Path, keys: tuple[str, ...]) -> Location:
     """The line of a key path in a YAML config (the file start for pyproject.toml)."""
     from .located import loc_of
 
-    data = _located_config(path) if path.suffix in (".yaml", ".yml") else None
+    display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    data = _located_config(path, display) if path.suffix in (".yaml", ".yml") else None
     while keys:
         found = loc_of(data, *keys) if data is not None else None
         if found is not None:
             return found
         keys = keys[:-1]
-    return Location(str(path), 1, 1, 1, 1)
+    return Location(display, 1, 1, 1, 1)

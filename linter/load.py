@@ -303,6 +303,8 @@ def _load_yaml(source: SourceFile, text: str, limits: Limits) -> None:
             if node is None:
                 continue
             data = converter.convert(node)
+            if data is None:  # an empty document between two '---'
+                continue
             source.documents.append(Document(source, index, data, _pos(node)))
             index += 1
     except yaml.MarkedYAMLError as err:
