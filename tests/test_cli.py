@@ -135,3 +135,20 @@ def test_hostile_inputs_beside_a_bad_eniconfig(tmp_path: Path) -> None:
     got = {(f["path"], f["rule"]) for f in json.loads(result.stdout)}
     assert got == {("binary.yaml", "LNT002"), ("invalid.yaml", "LNT001"), ("bomb.yaml", "LNT002"),
                    ("deep5k.yaml", "LNT002"), ("deep100k.yaml", "LNT002"), ("eni.yaml", "ENI005")}
+
+
+def test_parallel_run_prints_the_same_as_one_process(tmp_path: Path) -> None:
+    for i in range(450):
+        folder = tmp_path / f"team{i % 9}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"eni{i}.yaml").write_text(BAD_ENI.replace("us-west-2a", f"zone-{i}"))
+    one = run(".", "--no-config", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    two = run(".", "--no-config", "--jobs", "2", "--format", "json", cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and len(json.loads(one.stdout)) == 450
+
+
+def test_baseline_accepts_earlier_findings(repo: Path) -> None:
+    (repo / "baseline.json").write_text(run("bad.yaml", "--no-config", "--format", "json", cwd=repo).stdout)
+    (repo / ".eks-net-lint.yaml").write_text("baseline: baseline.json\n")
+    assert run("bad.yaml", cwd=repo).returncode == 0
