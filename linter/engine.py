@@ -130,6 +130,9 @@ def lint(
     report.skips.extend(f"{s.path}:{s.line}: {s.reason}" for s in skips)
     contexts = group(classified, config)
     report.contexts = contexts
+    wanted = None if only is None else {os.path.normpath(p).replace(os.sep, "/") for p in only}
+    if wanted is not None:  # pre-commit: build only the contexts that hold a given file
+        contexts = [c for c in contexts if any(s.path in wanted for s in c.sources)]
     findings = run_rules(contexts, config, report)
     findings = [f for f in findings if not config.ignored_at(f.location.path, f.rule.id)]
     suppressions: list[suppress.Suppression] = []
@@ -150,8 +153,7 @@ def lint(
     accepted = _baseline(config)
     if accepted:
         findings = [f for f in findings if (f.rule.id, f.location.path, f.message) not in accepted]
-    if only is not None:
-        wanted = {os.path.normpath(p).replace(os.sep, "/") for p in only}
+    if wanted is not None:
         findings = [f for f in findings if f.location.path in wanted]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
