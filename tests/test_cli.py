@@ -152,3 +152,13 @@ def test_baseline_accepts_earlier_findings(repo: Path) -> None:
     (repo / "baseline.json").write_text(run("bad.yaml", "--no-config", "--format", "json", cwd=repo).stdout)
     (repo / ".eks-net-lint.yaml").write_text("baseline: baseline.json\n")
     assert run("bad.yaml", cwd=repo).returncode == 0
+
+
+def test_in_repo_mode_reports_only_the_given_files(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "bad.yaml").write_text(BAD_ENI)
+    (tmp_path / "other-bad.yaml").write_text(BAD_ENI.replace("us-west-2a", "us-west-2b"))
+    result = run("--in-repo", "a/bad.yaml", "--no-config", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("a/bad.yaml:6:11: ENI005") and "other-bad.yaml" not in result.stdout
