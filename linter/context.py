@@ -50,9 +50,16 @@ class ClusterContext:
         self.sources: list[SourceFile] = []
         self.views: list[View] = []
         self._embedded: dict[tuple[int, Any], tuple[Any, list[Problem]]] = {}
+        self.skip_notes: list[str] = []
 
     def __repr__(self) -> str:
         return f"ClusterContext({self.key!r}, {len(self.views)} views)"
+
+    def note_skip(self, rule_id: str, reason: str) -> None:
+        """Say why a rule stayed silent here (printed by ``--explain-skips``)."""
+        note = f"{rule_id} on {self.name or self.key}: {reason}"
+        if note not in self.skip_notes:
+            self.skip_notes.append(note)
 
     @property
     def is_cluster(self) -> bool:

@@ -134,6 +134,8 @@ def lint(
     if wanted is not None:  # pre-commit: build only the contexts that hold a given file
         contexts = [c for c in contexts if any(s.path in wanted for s in c.sources)]
     findings = run_rules(contexts, config, report)
+    for ctx in contexts:
+        report.skips.extend(ctx.skip_notes)
     findings = [f for f in findings if not config.ignored_at(f.location.path, f.rule.id)]
     suppressions: list[suppress.Suppression] = []
     for source, views in classified:

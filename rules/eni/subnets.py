@@ -16,6 +16,8 @@ from eks_net_lint.views import EniConfig
 def _pod_subnets(ctx: ClusterContext) -> Iterator[tuple[EniConfig, str, SubnetFact]]:
     """(ENIConfig, subnet ID, what is known of the subnet) for every subnet the facts know."""
     known = ctx.subnets
+    if ctx.eni_configs and not known:
+        ctx.note_skip("ENI007/ENI010", "no subnet facts (config clusters.<name>.vpc.subnets, eksctl vpc.subnets or an inventory)")
     for eni in ctx.eni_configs:
         subnet = text_of(eni.spec.get("subnet")) if eni.spec is not None else None
         if subnet and not is_unknown(subnet) and subnet in known:
