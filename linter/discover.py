@@ -1,6 +1,7 @@
 """Walk the given paths into a deterministic list of candidate files (or stdin).
 
-Hidden directories (``.git`` and friends) are skipped, config excludes apply, symlinked
+Hidden directories (``.git`` and friends) and hidden files (``.eks-net-lint.yaml``,
+``.pre-commit-config.yaml``) are skipped, config excludes apply, symlinked
 directories are not followed in a walk (as git does) and symlinked files are read; paths given
 on the command line are always read (RULES.md § Common ground, Symlinks).
 """
@@ -88,7 +89,7 @@ def _walk(root: Path, exclude: re.Pattern[str] | None, seen: set[str]) -> Iterat
             and not matches(exclude, _rel(rel_dir, d))
         )
         for name in sorted(filenames):
-            if not name.endswith(CANDIDATE_SUFFIXES):
+            if name.startswith(".") or not name.endswith(CANDIDATE_SUFFIXES):
                 continue
             rel = _rel(rel_dir, name)
             if matches(exclude, rel):
