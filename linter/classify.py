@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .load import Document, SourceFile
 from .inventory import inventory_view
 from .located import LMap
+from .nodepods import Ec2NodeClass, NodeConfig, NodePool, cfn_launch_templates
 from .views import AwsNode, ClusterConfig, EniConfig, Signature, View, Workload
 
 ViewFactory = Callable[[Document, LMap, Signature], "View | None"]
@@ -30,10 +31,16 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
     ("extensions", "DaemonSet"): _aws_node,
     ("crd.k8s.amazonaws.com", "ENIConfig"): _make(EniConfig),
     ("eksctl.io", "ClusterConfig"): _make(ClusterConfig),
+    ("node.eks.aws", "NodeConfig"): _make(NodeConfig),
+    ("karpenter.k8s.aws", "EC2NodeClass"): _make(Ec2NodeClass),
+    ("karpenter.sh", "NodePool"): _make(NodePool),
 }
 
 # Recognisers by content, tried in order for documents the table did not take.
-CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (("aws-inventory", inventory_view),)
+CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (
+    ("aws-inventory", inventory_view),
+    ("cloudformation-launch-templates", cfn_launch_templates),
+)
 
 WORKLOAD_KINDS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 

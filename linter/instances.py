@@ -143,7 +143,7 @@ def edit_distance(a: str, b: str, limit: int = MAX_SUGGESTION_DISTANCE) -> int:
 
 
 def did_you_mean(name: object, max_distance: int = MAX_SUGGESTION_DISTANCE) -> tuple[str, ...]:
-    """Known types within `max_distance` edits of an unknown name, nearest first, then by name.
+    """The known types nearest to an unknown name (all at the same, smallest distance ≤ `max_distance`).
 
     Empty for a known type, a non-string, or a name nothing known is close to.
     """
@@ -158,4 +158,7 @@ def did_you_mean(name: object, max_distance: int = MAX_SUGGESTION_DISTANCE) -> t
         distance = edit_distance(probe, known, max_distance)
         if distance <= max_distance:
             scored.append((distance, known))
-    return tuple(known for _, known in sorted(scored))
+    if not scored:
+        return ()
+    nearest = min(distance for distance, _ in scored)
+    return tuple(sorted(known for distance, known in scored if distance == nearest))

@@ -1,14 +1,15 @@
-"""Tests of max-pods extraction: bootstrap flags, MIME user data and configured values."""
+"""Tests of the user-data text parsers: --max-pods flags, MIME parts, NodeConfig detection."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eks_net_lint.nodepods import (
+from eks_net_lint.userdata import (
     MimePart,
     TextHit,
     disables_default_max_pods,
+    looks_like_nodeconfig,
     max_pods_flags,
     max_pods_number,
     mime_parts,
@@ -133,3 +134,17 @@ def test_parsers_never_raise_and_stay_inside_the_text(text: str) -> None:
     for part in mime_parts(text):
         assert 0 <= part.start <= part.end <= len(text)
     disables_default_max_pods(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", True),
+        ("---\nkind: 'NodeConfig' # nodeadm\n", True),
+        ("#!/bin/bash\necho 'kind: NodeConfig is written below'\n", False),
+        ("kind: NodeConfigList\n", False),
+        (None, False),
+    ],
+)
+def test_looks_like_nodeconfig(text: object, expected: bool) -> None:
+    assert looks_like_nodeconfig(text) is expected
