@@ -15,6 +15,7 @@ from . import __version__
 from .config import Config, ConfigError, load_config
 from .engine import Report, default_jobs, lint, repo_root
 from .findings import Severity
+from .maxpods_cli import main as cmd_max_pods
 from .registry import all_rules, expand_selectors, lookup
 from .report import FORMATS
 from .report.text import statistics
@@ -43,7 +44,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="eks-net-lint",
         description="Lint Amazon EKS networking configuration (VPC CNI, ENIConfig, eksctl, Multus).",
-        epilog="Commands: 'eks-net-lint rules' lists the rules; 'eks-net-lint explain ID|name' documents one.",
+        epilog="Commands: 'eks-net-lint rules' lists the rules; 'eks-net-lint explain ID|name' documents one; "
+               "'eks-net-lint max-pods TYPE' computes max pods for an instance type.",
     )
     p.add_argument("paths", nargs="*", default=["."], help="files or directories to lint ('-' for stdin; default '.')")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default text)")
@@ -160,6 +162,7 @@ def cmd_explain(argv: Sequence[str]) -> int:
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "rules": cmd_rules,
     "explain": cmd_explain,
+    "max-pods": cmd_max_pods,
 }
 
 

@@ -65,3 +65,12 @@ def test_file_only_type_in_custom_networking_exits_2(capsys: pytest.CaptureFixtu
     assert code == 2 and "only the eni-max-pods.txt figure" in err
     code, out, _ = run(capsys, "hpc7a.12xlarge")
     assert code == 0 and "eks guidance cap: unknown" in out
+
+
+def test_wired_into_the_eks_net_lint_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from eks_net_lint.cli import main as cli_main
+
+    assert cli_main(["max-pods", "m5.large", "--prefix-delegation", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recommended"] == 110
+    assert cli_main(["max-pods"]) == 2
+    assert "TYPE" in capsys.readouterr().err
