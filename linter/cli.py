@@ -48,7 +48,10 @@ def _lint_parser() -> argparse.ArgumentParser:
                "'eks-net-lint max-pods TYPE' computes max pods for an instance type.",
     )
     p.add_argument("paths", nargs="*", default=["."], help="files or directories to lint ('-' for stdin; default '.')")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default text)")
+    p.add_argument("--format", action="append", choices=[*sorted(FORMATS), "auto"],
+                   help="output format (default text; auto: github under GitHub Actions, else text); repeatable")
+    p.add_argument("--output", action="append", metavar="FILE",
+                   help="write the matching --format to FILE ('-' for stdout); one per --format when repeated")
     p.add_argument("--select", action="append", default=[], metavar="RULES",
                    help="only these rules (IDs, names or family prefixes, comma-separated)")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES", help="skip these rules")
@@ -92,6 +95,34 @@ def _apply_cli(config: Config, args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **changes) if changes else config  # type: ignore[arg-type]
 
 
+def _outputs(formats: list[str], files: list[str]) -> list[tuple[str, str]]:
+    """Pair each --format with its --output ('-' is stdout); ``auto`` is github under GitHub Actions."""
+    if (files and len(files) != len(formats)) or (not files and len(formats) > 1):
+        raise _UsageError("eks-net-lint: error: give one --output per --format when either is repeated")
+    auto = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return [(auto if fmt == "auto" else fmt, dest) for fmt, dest in zip(formats, files or ["-"])]
+
+
+def _render(report: Report, fmt: str, args: argparse.Namespace, tty: bool) -> str:
+    if args.statistics:
+        return statistics(report) if fmt == "text" else json.dumps(
+            [{"rule": f.rule.id, "name": f.rule.name} for f in report.findings]) + "\n"
+    if fmt == "text":
+        return FORMATS["text"](report, colour=tty and "NO_COLOR" not in os.environ, show_fixes=args.show_fixes)
+    return FORMATS[fmt](report)
+
+
+def _write(dest: str, text: str) -> None:
+    if dest == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as err:
+        raise _UsageError(f"eks-net-lint: error: cannot write {dest}: {err.strerror or err}") from err
+
+
 def cmd_lint(argv: Sequence[str]) -> int:
     args = _lint_parser().parse_args(argv)
     paths = list(args.paths)
@@ -107,16 +138,11 @@ def cmd_lint(argv: Sequence[str]) -> int:
         root = repo_root(paths[0])
         if root is not None:
             only, paths = paths, [os.path.relpath(root)]
+    outputs = _outputs(args.format or ["text"], args.output or [])
     jobs = args.jobs or default_jobs()
     report = lint(paths, config, stdin_text=stdin_text, only=only, jobs=jobs)
-    if args.statistics:
-        sys.stdout.write(statistics(report) if args.format == "text" else json.dumps(
-            [{"rule": f.rule.id, "name": f.rule.name} for f in report.findings]) + "\n")
-    elif args.format == "text":
-        sys.stdout.write(FORMATS["text"](report, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
-                                         show_fixes=args.show_fixes))
-    else:
-        sys.stdout.write(FORMATS[args.format](report))
+    for fmt, dest in outputs:
+        _write(dest, _render(report, fmt, args, tty=dest == "-" and sys.stdout.isatty()))
     if args.explain_skips:
         for reason in report.skips:
             sys.stderr.write(f"skipped: {reason}\n")

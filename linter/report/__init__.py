@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import json, text
+from . import github, json, junit, sarif, text
 
 if TYPE_CHECKING:
     from ..engine import Report
@@ -12,4 +12,7 @@ if TYPE_CHECKING:
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text.render,
     "json": json.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
 }
