@@ -13,6 +13,7 @@ from .inventory import inventory_view
 from .located import LMap
 from .nodepods import Ec2NodeClass, NodeConfig, NodePool, cfn_launch_templates
 from .views import AwsNode, ClusterConfig, EniConfig, Signature, View, Workload
+from .cni import views as cni_views
 
 ViewFactory = Callable[[Document, LMap, Signature], "View | None"]
 
@@ -31,6 +32,7 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
     ("extensions", "DaemonSet"): _aws_node,
     ("crd.k8s.amazonaws.com", "ENIConfig"): _make(EniConfig),
     ("eksctl.io", "ClusterConfig"): _make(ClusterConfig),
+    (cni_views.NAD_GROUP, cni_views.NAD_KIND): cni_views.nad_factory,
     ("node.eks.aws", "NodeConfig"): _make(NodeConfig),
     ("karpenter.k8s.aws", "EC2NodeClass"): _make(Ec2NodeClass),
     ("karpenter.sh", "NodePool"): _make(NodePool),
@@ -40,6 +42,10 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
 CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (
     ("aws-inventory", inventory_view),
     ("cloudformation-launch-templates", cfn_launch_templates),
+    ("cni-config-file", cni_views.recognise_cni_file),
+    ("network-attachment-misspelt", cni_views.recognise_nad),
+    ("cni-configmap", cni_views.recognise_configmap),
+    ("cni-daemonset", cni_views.recognise_daemonset),
 )
 
 WORKLOAD_KINDS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})

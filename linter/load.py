@@ -449,7 +449,7 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
     if display.endswith((".conf", ".conflist")) and not text.lstrip().startswith("{"):
         source.skipped = f"{display}: not a JSON CNI config"
         return source
-    if not prefilter.is_relevant(text, source.format):
+    if not display.endswith((".conf", ".conflist")) and not prefilter.is_relevant(text, source.format):
         source.skipped = prefilter.skip_reason(display)
         return source
     if fs_path is not None and _in_helm_chart_templates(fs_path):

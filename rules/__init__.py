@@ -1,9 +1,9 @@
 """The built-in rule families, registered explicitly in a fixed order (no discovery)."""
 from __future__ import annotations
 
-from . import eni, lnt, pods
+from . import conf, eni, lnt, mul, nad, pods
 
-FAMILIES = (lnt, eni, pods)
+FAMILIES = (lnt, eni, pods, conf, mul, nad)
 
 # Display order of the families (RULES.md order); a family not listed sorts last.
 FAMILY_ORDER = ("LNT", "CNI", "MGD", "ENI", "CIDR", "PODS", "CTL", "CONF", "MUL", "NAD")
