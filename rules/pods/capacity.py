@@ -48,6 +48,8 @@ def max_pods_exceeds_eni_capacity(ctx: ClusterContext, opts: Any) -> Iterator[Vi
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
@@ -63,6 +65,8 @@ def max_pods_exceeds_eni_capacity(ctx: ClusterContext, opts: Any) -> Iterator[Vi
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
@@ -129,6 +133,8 @@ def max_pods_above_guidance(ctx: ClusterContext, opts: GuidanceOptions) -> Itera
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}'
@@ -144,6 +150,8 @@ def max_pods_above_guidance(ctx: ClusterContext, opts: GuidanceOptions) -> Itera
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}'
@@ -208,6 +216,8 @@ def mixed_capacity_node_group(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     managedNodeGroups:
       - name: ng-1
         instanceTypes: [m5.large, m5.xlarge]
@@ -220,6 +230,8 @@ def mixed_capacity_node_group(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     managedNodeGroups:
       - name: ng-1
         instanceTypes: [m5.xlarge, m5a.xlarge]

@@ -41,6 +41,8 @@ def default_max_pods_overcommits(ctx: ClusterContext, opts: Any) -> Iterator[Vio
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
@@ -55,6 +57,8 @@ def default_max_pods_overcommits(ctx: ClusterContext, opts: Any) -> Iterator[Vio
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'

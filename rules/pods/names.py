@@ -38,6 +38,8 @@ def unknown_instance_type(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     managedNodeGroups:
       - name: ng-1
         instanceType: m5.larg
@@ -49,6 +51,8 @@ def unknown_instance_type(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     metadata:
       name: prod
       region: us-west-2
+    iam:
+      withOIDC: true
     managedNodeGroups:
       - name: ng-1
         instanceType: m5.large
