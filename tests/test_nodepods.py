@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eks_net_lint.config import Config
 from eks_net_lint.engine import lint
@@ -189,3 +194,40 @@ def test_wrong_shapes_give_nothing(tmp_path: Path) -> None:
         "--max-pods in overrideBootstrapCommand",
         "--max-pods in preBootstrapCommands",
     ]
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.sampled_from(
+    ["m5.large", "m5.larg", "M5", "${X}", "", "--max-pods=30", "kind: NodeConfig", "!Ref", "110", "true"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.sampled_from(
+                                                           ["maxPods", "kubelet", "config", "flags", "userData",
+                                                            "values", "key", "operator", "name", "Type", "Properties",
+                                                            "LaunchTemplateData", "UserData", "InstanceType"]),
+                                                           inner, max_size=3)), max_leaves=8)
+SHAPES = st.sampled_from([
+    ("eksctl.io/v1alpha5", "ClusterConfig", ("managedNodeGroups", 0)),
+    ("eksctl.io/v1alpha5", "ClusterConfig", ("nodeGroups", 0)),
+    ("karpenter.k8s.aws/v1", "EC2NodeClass", ("spec",)),
+    ("karpenter.sh/v1", "NodePool", ("spec", "template", "spec")),
+    ("node.eks.aws/v1alpha1", "NodeConfig", ("spec",)),
+])
+FIELDS = st.dictionaries(st.sampled_from(
+    ["instanceType", "instanceTypes", "maxPodsPerNode", "kubeletExtraConfig", "overrideBootstrapCommand",
+     "preBootstrapCommands", "amiFamily", "ami", "kubelet", "userData", "requirements", "nodeClassRef", "name"]),
+    VALUES, max_size=5)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=SHAPES, fields=FIELDS)
+def test_pods_rules_never_raise_on_wrong_shapes(tmp_path: Path, shape: tuple[str, str, tuple[Any, ...]], fields: dict[str, Any]) -> None:
+    api, kind, path = shape
+    doc: dict[str, Any] = {"apiVersion": api, "kind": kind, "metadata": {"name": "x"}}
+    node: Any = fields
+    for step in reversed(path):
+        node = [node] if isinstance(step, int) else {step: node}
+    doc.update(node)
+    target = tmp_path / "doc.yaml"
+    target.write_text(yaml.safe_dump(doc))
+    config = dataclasses.replace(Config(base=tmp_path), select=frozenset({"PODS001", "PODS002", "PODS003", "PODS004", "PODS005"}))
+    report = lint([str(target)], config)
+    assert not report.internal_errors, report.internal_errors
