@@ -19,7 +19,7 @@ from eks_net_lint.cni.multus import (
     version_compat_problem,
 )
 from eks_net_lint.cni.chain import is_vpc_cni_chain
-from eks_net_lint.cni.spec import AWS_FILENAME, is_plugin_list
+from eks_net_lint.cni.spec import AWS_FILENAME, is_plugin_list, version_tuple
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location, Related, Severity, Violation
 from eks_net_lint.located import LList, LMap, is_unknown
@@ -86,7 +86,7 @@ def _master_files(ctx: ClusterContext) -> dict[str, CniDoc]:
 
 def _lowest_limit(images: list[MultusImage]) -> MultusImage | None:
     known = [image for image in images if image.limit is not None]
-    return min(known, key=lambda image: image.limit or "") if known else None
+    return min(known, key=lambda image: version_tuple(image.limit) or (0, 0, 0)) if known else None
 
 
 def _version_loc(config: LMap, fallback: Location) -> Location:
@@ -156,10 +156,10 @@ def multus_version_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
         name = cluster_network_file(doc.config)
         if name in masters:
             yield from _compat_with_file(doc.config, doc.label, doc.anchor, masters[name], hint)
-    for view, config in daemon_configs(ctx):
+    for label, config in daemon_configs(ctx):
         name = cluster_network_file(config)
         if name in masters:
-            yield from _compat_with_file(config, f"the Multus daemon config of {view.sig or view.path}", config.loc(), masters[name], hint)
+            yield from _compat_with_file(config, f"Multus daemon config {label}", config.loc(), masters[name], hint)
     if not ctx.is_cluster:
         return
     images = multus_images(ctx)
@@ -220,7 +220,7 @@ def _versioned(ctx: ClusterContext, masters: dict[str, CniDoc]) -> Iterator[tupl
         name = cluster_network_file(doc.config)
         if name in masters:
             yield masters[name].config, masters[name].label
-    for _view, config in daemon_configs(ctx):
+    for _label, config in daemon_configs(ctx):
         name = cluster_network_file(config)
         if name in masters:
             yield masters[name].config, masters[name].label

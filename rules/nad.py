@@ -60,8 +60,8 @@ def invalid_nad(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     ## What it does
     Checks that a NAD says `apiVersion: k8s.cni.cncf.io/v1` and `kind: NetworkAttachmentDefinition`
     (catching the annotation prefix `k8s.v1.cni.cncf.io`, plurals and lower case), that
-    `spec.config` is a string, and that `metadata.name` is a DNS-1123 label of at most 63
-    characters.
+    `spec.config` is a string holding a JSON object, and that `metadata.name` is a DNS-1123
+    label of at most 63 characters.
 
     ## Why it matters
     The API server rejects unknown kinds and versions; the CRD declares `spec.config` as a
@@ -106,6 +106,11 @@ def invalid_nad(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
             what = "a mapping" if isinstance(spec["config"], LMap) else f"a {type(spec['config']).__name__}"
             yield Violation(f"spec.config of NetworkAttachmentDefinition {view.label} is {what}, not a JSON string",
                             spec.loc("config"), "Write spec.config as a quoted JSON string (e.g. a '|' block).")
+        config = spec.get("config") if spec is not None else None
+        if isinstance(config, str) and config.strip() and not is_unknown(config) and not config.lstrip().startswith("{"):
+            yield Violation(f"spec.config of NetworkAttachmentDefinition {view.label} is not a JSON object",
+                            spec.loc("config") if spec is not None else view.anchor(),
+                            "Write spec.config as a JSON object string, as Multus parses it with a JSON decoder.")
         name = view.data.get("metadata", {}).get("name") if isinstance(view.data.get("metadata"), LMap) else None
         if isinstance(name, str) and not is_unknown(name) and (len(name) > DNS1123_MAX or not DNS1123_LABEL.fullmatch(name)):
             yield Violation(f"NetworkAttachmentDefinition name {name!r} is not a DNS-1123 label (a-z, 0-9, '-', at most 63)",

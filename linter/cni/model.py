@@ -98,14 +98,14 @@ def node_configs(ctx: ClusterContext) -> list[CniDoc]:
     return found
 
 
-def daemon_configs(ctx: ClusterContext) -> list[tuple[View, LMap]]:
-    """Thick Multus daemon configs: ``daemon-config.json`` files and ConfigMap entries (§ 1b.2)."""
-    found: list[tuple[View, LMap]] = [(v, v.data) for v in ctx.of(MultusDaemonConfig)]
+def daemon_configs(ctx: ClusterContext) -> list[tuple[str, LMap]]:
+    """Thick Multus daemon configs with a label: ``daemon-config.json`` files and ConfigMap entries (§ 1b.2)."""
+    found: list[tuple[str, LMap]] = [(posixpath.basename(v.path), v.data) for v in ctx.of(MultusDaemonConfig)]
     for cm in ctx.of(CniConfigMap):
         for data, key in cm.entries():
             config = config_of(ctx, cm, data, key)
             if isinstance(config, LMap) and is_daemon_config(config):
-                found.append((cm, config))
+                found.append((f"{key} of {configmap_folder(cm)}", config))
     return found
 
 
@@ -162,7 +162,7 @@ def nads(ctx: ClusterContext) -> list[NadDoc]:
     for view in ctx.of(NetworkAttachment):
         spec = view.spec()
         config = None
-        if spec is not None and isinstance(spec.get("config"), str) and spec["config"].strip():
+        if spec is not None and isinstance(spec.get("config"), str) and spec["config"].lstrip().startswith("{"):
             parsed = config_of(ctx, view, spec, "config")
             config = parsed if isinstance(parsed, LMap) else None
         found.append(NadDoc(view, config))
