@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .findings import Location, Related
 from .load import Document, parse_embedded
-from .located import LList, LMap, Unknown, dig, dig_list, dig_map, iter_maps, text_of
+from .located import LList, LMap, Unknown, dig, dig_list, dig_map, is_unknown, iter_maps, text_of
 from .userdata import disables_default_max_pods, looks_like_nodeconfig, max_pods_flags, max_pods_number, mime_parts
 from .views import ClusterConfig, Signature, View
 
@@ -200,8 +200,11 @@ def _embedded_nodeconfig(ctx: ClusterContext, view: View, container: LMap, key: 
     text, pos, style = _value_at(container, key)
     if not isinstance(text, str):
         return
-    base = (pos[0] + text.count("\n", 0, start), pos[1], pos[2], pos[3]) if style == "|" else pos
-    data, _problems = parse_embedded(text[start:end], view.doc.source, base, style, ctx.config.limits)
+    if start == 0 and end is None and isinstance(container.get(key), str) and not is_unknown(text):
+        data = ctx.embedded(view, container, key)  # the whole value: parsed once per context
+    else:
+        base = (pos[0] + text.count("\n", 0, start), pos[1], pos[2], pos[3]) if style == "|" else pos
+        data, _problems = parse_embedded(text[start:end], view.doc.source, base, style, ctx.config.limits)
     yield from nodeconfig_values(data, field)
 
 
