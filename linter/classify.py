@@ -14,6 +14,7 @@ from .located import LMap
 from .nodepods import Ec2NodeClass, NodeConfig, NodePool, cfn_launch_templates
 from .views import AwsNode, ClusterConfig, EniConfig, Signature, View, Workload
 from .cni import views as cni_views
+from .cni_sources import recognise_helm_values, recognise_vpc_cni_configmap
 
 ViewFactory = Callable[[Document, LMap, Signature], "View | None"]
 
@@ -46,6 +47,8 @@ CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (
     ("network-attachment-misspelt", cni_views.recognise_nad),
     ("cni-configmap", cni_views.recognise_configmap),
     ("cni-daemonset", cni_views.recognise_daemonset),
+    ("vpc-cni-helm-values", recognise_helm_values),
+    ("amazon-vpc-cni-configmap", recognise_vpc_cni_configmap),
 )
 
 WORKLOAD_KINDS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})

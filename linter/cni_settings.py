@@ -134,7 +134,7 @@ class Catalogue:
 
     def suggest(self, name: str, container: str = AWS_NODE) -> str | None:
         """A did-you-mean for an unknown env name: a case-only difference first, then a close spelling."""
-        known = sorted(self.names(container) | (self.names(AWS_NODE) if container == INIT else frozenset()))
+        known = sorted(self.names(container))
         by_upper = {k.upper(): k for k in known}
         if name.upper() in by_upper:
             return by_upper[name.upper()]
@@ -240,7 +240,7 @@ def _judge_bool(setting: Setting, raw: str, ctx: Context) -> Judgement:
     parsed = go_parse_bool(raw)
     if parsed is not None:
         return Judgement(OK, parsed)
-    problem = "an empty string is not a boolean" if raw == "" else f"{quote(raw)} is not accepted by Go strconv.ParseBool"
+    problem = '"" is not a boolean' if raw == "" else f"{quote(raw)} is not accepted by Go strconv.ParseBool"
     # B2 reads "" as unset (silent); B1 logs a parse error for "" too (reference/vpc-cni.md § 1.1)
     if setting.parse == "B2":
         return _fallback(setting, problem, log="" if raw == "" else "a warning")
@@ -254,7 +254,7 @@ def _judge_int(setting: Setting, raw: str, ctx: Context) -> Judgement:
         low = setting.minimum_ipv6
     high = setting.maximum
     if value is None:
-        problem = "an empty string is not an integer" if raw == "" else f"{quote(raw)} is not an integer"
+        problem = f"{quote(raw)} is not an integer"
     elif low is not None and value < low:
         problem = f"{value} is below {low}" if high is None else f"{value} is outside {low}-{high}"
     elif high is not None and value > high:
@@ -321,7 +321,7 @@ def _judge_cidr_list(setting: Setting, raw: str) -> Judgement:
     if not bad:
         return Judgement(OK, tuple(good))
     kinds = ["IPv6" if ":" in b else "invalid" for b in bad]
-    problem = ", ".join(f"{k} entry {quote(b)}" for k, b in zip(kinds, bad))
+    problem = "has " + ", ".join(f"{k} entry {quote(b)}" for k, b in zip(kinds, bad))
     return Judgement(PARTIAL, tuple(good), problem, "ipamd logs an error and skips " + ("it" if len(bad) == 1 else "them"))
 
 
@@ -339,7 +339,7 @@ def _judge_tags(setting: Setting, raw: str) -> Judgement:
     dropped = sorted(k for k in parsed if marker and marker in k)
     if dropped:
         kept = {k: v for k, v in parsed.items() if k not in dropped}
-        return Judgement(PARTIAL, kept, f"key {', '.join(dropped)} contains the reserved {marker}",
+        return Judgement(PARTIAL, kept, f"has key {', '.join(dropped)} containing the reserved {marker}",
                          "ipamd logs a warning and drops " + ("it" if len(dropped) == 1 else "them"))
     return Judgement(OK, parsed)
 
@@ -397,5 +397,5 @@ def check_field_ref(setting: Setting, field_path: object) -> str | None:
     """A problem text when a downward-API setting does not use the field it must, else None."""
     if setting.field_ref is None or field_path == setting.field_ref:
         return None
-    shown = field_path if isinstance(field_path, str) else "no fieldRef"
+    shown = field_path if isinstance(field_path, str) else "a valueFrom without fieldRef"
     return f"{setting.name} must come from fieldRef {setting.field_ref}, not {shown}"

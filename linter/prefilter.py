@@ -16,6 +16,7 @@ KEYWORDS = (
     "ClusterConfig",
     "amazon-k8s-cni",
     "aws-vpc-cni",
+    "amazon-vpc-cni",
     "AWS_VPC_",
     "ENABLE_PREFIX_DELEGATION",
     "WARM_IP_TARGET",

@@ -173,7 +173,7 @@ def test_judge_enums() -> None:
 def test_judge_lists_maps_and_strings() -> None:
     snat = judge(setting("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS"), "10.0.0.0/8, fd00::/8,bogus,")
     assert snat.outcome == PARTIAL and [str(n) for n in snat.value] == ["10.0.0.0/8"]  # type: ignore[attr-defined]
-    assert snat.problem == 'IPv6 entry "fd00::/8", invalid entry "bogus"'
+    assert snat.problem == 'has IPv6 entry "fd00::/8", invalid entry "bogus"'
     tags = setting("ADDITIONAL_ENI_TAGS")
     assert judge(tags, "{}").ok and judge(tags, '{"team": "net"}').value == {"team": "net"}
     assert judge(tags, "{team: net}").effect == "ipamd logs a warning and adds no tags at all"
@@ -193,7 +193,7 @@ def test_field_ref() -> None:
     node = setting("MY_NODE_NAME")
     assert check_field_ref(node, "spec.nodeName") is None
     assert check_field_ref(node, "metadata.name") == "MY_NODE_NAME must come from fieldRef spec.nodeName, not metadata.name"
-    assert check_field_ref(node, None) == "MY_NODE_NAME must come from fieldRef spec.nodeName, not no fieldRef"
+    assert check_field_ref(node, None) == "MY_NODE_NAME must come from fieldRef spec.nodeName, not a valueFrom without fieldRef"
     assert check_field_ref(setting("WARM_IP_TARGET"), None) is None
 
 
