@@ -128,7 +128,7 @@ def invalid_network_name(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     for config, label, anchor, role in _all_configs(ctx):
         if "name" not in config:
             if role == "file":
-                yield Violation(f"{label} has no network name", anchor,
+                yield Violation(f"no network name in {label}", anchor,
                                 'Add a "name" of letters, digits, "_", "." or "-" to the config.')
             continue
         value = config["name"]
@@ -248,7 +248,7 @@ def extension_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
             continue
         problem = extension_problem(doc.filename, doc.config)
         if problem:
-            yield Violation(f"{doc.label}: {problem.message}", doc.loc(problem.path),
+            yield Violation(f"{problem.message} in {doc.label}", doc.loc(problem.path),
                             "Rename the file so its extension matches its content (.conflist for a plugin list).")
 
 
@@ -326,11 +326,11 @@ def config_file_order(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
         related = tuple(Related(loc, f"{other} is here") for loc in [where.get((folder, other))] if loc is not None)
         shown = folder or "."
         if problem.report_on == problem.first:
-            message = (f"{problem.first} sorts before {problem.expected} in {shown}: the runtime loads it as the "
-                       f"node's network instead of {problem.expected}")
+            message = (f"config file {problem.first} sorts before {problem.expected} in {shown}: the runtime loads it "
+                       f"as the node's network instead of {problem.expected}")
             fix = f"Rename or remove {problem.first} so that {problem.expected} sorts first."
         else:
-            message = (f"{problem.expected} sorts after {problem.first} in {shown}: the runtime loads "
+            message = (f"the Multus config {problem.expected} sorts after {problem.first} in {shown}: the runtime loads "
                        f"{problem.first} and never calls Multus")
             fix = "Name the Multus config 00-multus.conf so it sorts before every other CNI config."
         yield Violation(message, location, fix, related)
@@ -443,5 +443,5 @@ def missing_cni_version(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
         value = config.get("cniVersion")
         if value is None or value == "":
             where = config.loc("cniVersion") if "cniVersion" in config else anchor
-            yield Violation(f"{label} has no cniVersion, so libcni runs it as 0.1.0", where,
+            yield Violation(f"no cniVersion in {label}, so libcni runs it as 0.1.0", where,
                             'Add "cniVersion" with the version the plugins support, e.g. "0.4.0".')

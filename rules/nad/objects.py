@@ -64,7 +64,7 @@ def invalid_nad(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
                             view.loc("apiVersion"), f"Set apiVersion to {NAD_GROUP}/{NAD_VERSION}.")
         kind = view.data.get("kind")
         if isinstance(kind, str) and kind != NAD_KIND:
-            yield Violation(f"{view.label} has kind {kind}, not {NAD_KIND}", view.loc("kind"), f"Set kind to {NAD_KIND}.")
+            yield Violation(f"network attachment {view.label} has kind {kind}, not {NAD_KIND}", view.loc("kind"), f"Set kind to {NAD_KIND}.")
         spec = view.spec()
         if spec is not None and "config" in spec and spec["config"] is not None and not isinstance(spec["config"], str):
             what = "a mapping" if isinstance(spec["config"], LMap) else f"a {type(spec['config']).__name__}"
@@ -138,7 +138,7 @@ def unknown_network_reference(ctx: ClusterContext, opts: Any) -> Iterator[Violat
             continue
         where = f"namespace {namespace}" if namespace else "any namespace"
         found = f"; found: {', '.join(names)}" if names else "; the cluster defines no NetworkAttachmentDefinition"
-        yield Violation(f"{pod.label} requests network {name}, but no NetworkAttachmentDefinition {name} exists in {where}{found}",
+        yield Violation(f"network {name} requested by {pod.label} has no NetworkAttachmentDefinition in {where}{found}",
                         pod.location, f"Define the NetworkAttachmentDefinition {name} or fix the name in the annotation.")
 
 
