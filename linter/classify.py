@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .load import Document, SourceFile
+from .cfn import cfn_template
 from .inventory import inventory_view
 from .located import LMap
 from .nodepods import Ec2NodeClass, NodeConfig, NodePool, cfn_launch_templates
@@ -42,6 +43,7 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
 # Recognisers by content, tried in order for documents the table did not take.
 CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (
     ("aws-inventory", inventory_view),
+    ("cloudformation", cfn_template),
     ("cloudformation-launch-templates", cfn_launch_templates),
     ("cni-config-file", cni_views.recognise_cni_file),
     ("network-attachment-misspelt", cni_views.recognise_nad),

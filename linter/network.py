@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .aws.zones import looks_like_zone
 from .findings import Location
 from .located import LMap, text_of
 
@@ -85,7 +86,7 @@ def _eksctl_subnets(ctx: ClusterContext) -> Iterator[SubnetFact]:
             subnet_id = text_of(spec.get("id"))
             if not subnet_id:
                 continue
-            zone = text_of(spec.get("az")) or (key if key[-1:].isalpha() and key[:2].isalpha() else None)
+            zone = text_of(spec.get("az")) or (key if looks_like_zone(key) else None)  # alias keys are no zone
             yield SubnetFact(subnet_id, zone, parse_network(spec.get("cidr")), vpc_id, spec.loc("id"),
                              f"eksctl vpc.subnets.{access}.{key}")
 

@@ -11,6 +11,7 @@ folder runs in a temporary git repository against ``--diff-base HEAD`` (rules ab
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
 import subprocess
@@ -87,6 +88,11 @@ def in_git_history(case: Path, workdir: Path) -> Path:
     return repo
 
 
+def _abs(path: str) -> str:
+    """Findings in the config file carry a cwd-relative path; markers carry absolute ones."""
+    return os.path.abspath(path)
+
+
 def check_case(rule_id: str, kind: str, case: Path, workdir: Path | None = None) -> None:
     assert lookup(rule_id) is not None, f"fixture folder {rule_id} names no registered rule"
     if (case / ".git-base").is_dir():
@@ -97,7 +103,7 @@ def check_case(rule_id: str, kind: str, case: Path, workdir: Path | None = None)
         report = run_case(rule_id, case)
     assert not report.internal_errors, report.internal_errors
     findings = [f for f in report.findings if f.rule.id == rule_id]
-    got = Counter((f.location.path, f.location.line, f.rule.id) for f in findings)
+    got = Counter((_abs(f.location.path), f.location.line, f.rule.id) for f in findings)
     expected = expectations(case) if kind == "bad" else []
     want = Counter((e.path, e.line, e.rule) for e in expected)
     shown = "\n".join(f"  {f.location.path}:{f.location.line}:{f.location.col} {f.rule.id} {f.message}" for f in findings)
@@ -105,7 +111,7 @@ def check_case(rule_id: str, kind: str, case: Path, workdir: Path | None = None)
     if kind == "bad":
         assert expected, f"{case}: a bad fixture needs at least one '# expect: {rule_id}' marker"
     for e in expected:
-        messages = [f.message for f in findings if (f.location.path, f.location.line, f.rule.id) == (e.path, e.line, e.rule)]
+        messages = [f.message for f in findings if (_abs(f.location.path), f.location.line, f.rule.id) == (e.path, e.line, e.rule)]
         for value in e.values:
             assert any(value in m for m in messages), f"{e.path}:{e.line}: no {e.rule} message names {value!r}: {messages}"
 

@@ -127,3 +127,66 @@ def test_upstream_inventory_files(upstream: Path) -> None:
         assert parse_inventory(json.loads(path.read_text())).subnets
     for path in sorted(folder.glob("*Vpcs*.json")) + sorted(folder.glob("*vpcs*.json")):
         assert parse_inventory(json.loads(path.read_text())).vpcs
+
+
+# --- the engine side: classification, cluster facts ------------------------------------------------
+
+
+def _lint(folder: Path) -> object:
+    from eks_net_lint.config import Config
+    from eks_net_lint.engine import lint
+
+    return lint([str(folder)], Config(base=folder))
+
+
+def _context(report: object) -> object:
+    contexts = [c for c in report.contexts if c.is_cluster]  # type: ignore[attr-defined]
+    assert len(contexts) == 1
+    return contexts[0]
+
+
+CLUSTER_YAML = """\
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: prod, region: us-west-2}
+availabilityZones: [us-west-2a, us-west-2b]
+"""
+
+
+def test_inventory_files_are_classified_by_shape(tmp_path: Path) -> None:
+    from eks_net_lint.inventory import InventoryView
+
+    (tmp_path / "cluster.yaml").write_text(CLUSTER_YAML)
+    (tmp_path / "subnets.json").write_text(json.dumps({"Subnets": [SUBNET]}))
+    (tmp_path / "vpcs.yaml").write_text("Vpcs:\n  - VpcId: vpc-0a1b2c3d4e5f60718\n    CidrBlock: 10.0.0.0/16\n")
+    (tmp_path / "zones.json").write_text(json.dumps({"AvailabilityZones": [{"ZoneName": "us-west-2a"}]}))
+    ctx = _context(_lint(tmp_path))
+    assert sorted(v.path.rsplit("/", 1)[-1] for v in ctx.of(InventoryView)) == ["subnets.json", "vpcs.yaml"]  # type: ignore[attr-defined]
+    fact = ctx.subnets["subnet-0123456789abcdef0"]  # type: ignore[attr-defined]
+    assert (fact.zone, str(fact.cidr), fact.vpc_id) == ("us-west-2a", "100.64.0.0/19", "vpc-0a1b2c3d4e5f60718")
+    assert fact.origin.startswith("inventory ") and fact.location.line == 1
+
+
+def test_vpc_facts_come_from_the_inventory_with_their_states(tmp_path: Path) -> None:
+    (tmp_path / "cluster.yaml").write_text(CLUSTER_YAML)
+    (tmp_path / "vpcs.json").write_text(json.dumps({"Vpcs": [VPC]}, indent=1))
+    vpc = _context(_lint(tmp_path)).vpc  # type: ignore[attr-defined]
+    assert vpc.vpc_id == "vpc-0a1b2c3d4e5f60718" and str(vpc.primary.cidr) == "10.0.0.0/16"
+    assert [(str(c.cidr), c.state) for c in vpc.secondary] == [("100.64.0.0/16", "associated"), ("198.19.0.0/16", "failed")]
+
+
+def test_cluster_vpc_is_chosen_by_the_cluster_subnets(tmp_path: Path) -> None:
+    other = dict(VPC, VpcId="vpc-0ffffffffffffffff", CidrBlock="172.31.0.0/16", CidrBlockAssociationSet=[])
+    (tmp_path / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: prod, region: us-west-2}\n"
+        "vpc:\n  subnets:\n    private:\n      a: {id: subnet-0123456789abcdef0}\n")
+    (tmp_path / "inventory.json").write_text(json.dumps({"Vpcs": [other, VPC], "Subnets": [SUBNET]}))
+    vpc = _context(_lint(tmp_path)).vpc  # type: ignore[attr-defined]
+    assert vpc.vpc_id == "vpc-0a1b2c3d4e5f60718" and str(vpc.primary.cidr) == "10.0.0.0/16"
+
+
+def test_stated_facts_win_over_the_inventory(tmp_path: Path) -> None:
+    (tmp_path / "cluster.yaml").write_text(CLUSTER_YAML + "vpc: {id: vpc-0a1b2c3d4e5f60718, cidr: 10.0.0.0/16}\n")
+    (tmp_path / "vpcs.json").write_text(json.dumps({"Vpcs": [dict(VPC, CidrBlock="10.9.0.0/16")]}))
+    vpc = _context(_lint(tmp_path)).vpc  # type: ignore[attr-defined]
+    assert str(vpc.primary.cidr) == "10.0.0.0/16" and vpc.primary.origin == "eksctl vpc.cidr"
