@@ -105,7 +105,7 @@ class ConfiguredMaxPods:
 
 @dataclass(frozen=True, slots=True)
 class PodsGroup:
-    """Nodes that share a max-pods configuration: an eksctl node group or a Karpenter NodePool."""
+    """Nodes that share a max-pods configuration: an eksctl node group, a NodePool, a launch template."""
 
     label: str
     anchor: Location
