@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_network
 
 from eks_net_lint.aws.reserved import VPC_PREFIX_RANGE
-from eks_net_lint.cfn import VPC as CFN_VPC
 from eks_net_lint.cfn import CfnTemplate
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location
@@ -184,7 +183,3 @@ def other_cidr_fields(cc: ClusterConfig) -> Iterator[tuple[str, Location, str]]:
                 if isinstance(value, str) and not is_unknown(value):
                     yield value, seq.loc(index) if seq is not None else network_entry.loc(), \
                         f"remoteNetworkConfig.{key}.cidrs"
-
-
-def is_cfn_vpc(site: CidrSite) -> bool:
-    return site.what.startswith(f"CloudFormation {CFN_VPC.rsplit('::', 1)[-1]} ")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from ipaddress import IPv4Network, ip_network
 from typing import Any
 
+from eks_net_lint.cni.ipam import analyse_ipam
+from eks_net_lint.cni.model import nads
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location, Related, Severity, Violation
 from eks_net_lint.located import dig, is_unknown, text_of
@@ -17,6 +19,8 @@ from .common import CLUSTER_VPC, EKSCTL_DEFAULT_CIDR, CidrSite, eksctl_creates_v
 # reference/vpc-and-eniconfig.md § a.6 [EKS-CREATE]: serviceIpv4Cidr lies in RFC 1918 space, /12 to /24.
 SERVICE_RANGES = tuple(IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 SERVICE_PREFIX = (12, 24)
+# Where an IPAM pool is written, by plugin: its start bound, else its subnet or range.
+POOL_KEYS = {"host-local": ("rangeStart", "subnet"), "whereabouts": ("range",), "static": ("address",)}
 
 
 def _service_cidr(cc: ClusterConfig) -> tuple[str, Location] | None:
@@ -66,16 +70,48 @@ def _service_overlaps(ctx: ClusterContext, subnets: list[tuple[CidrSite, IPv4Net
                 )
 
 
+def _multus_overlaps(ctx: ClusterContext, subnets: list[tuple[CidrSite, IPv4Network]]) -> Iterator[Violation]:
+    """NAD IPAM ranges that overlap a cluster subnet without lying inside it."""
+    own = [(s, n) for s, n in subnets if s.vpc_key == CLUSTER_VPC]
+    if not ctx.is_cluster or not own:
+        return
+    for nad in nads(ctx):
+        for path, plugin in nad.plugins():
+            ipam = plugin.get("ipam")
+            if not isinstance(ipam, Mapping):
+                continue
+            for pool in analyse_ipam(ipam, base=(*path, "ipam"), unknown=is_unknown).pools:
+                if pool.first.version != 4:
+                    continue
+                low, high = int(pool.first), int(pool.last)
+                for site, net in own:
+                    first, last = int(net.network_address), int(net.broadcast_address)
+                    if high < first or last < low or (first <= low and high <= last):
+                        continue  # apart, or inside the subnet it belongs to
+                    written = dig(nad.config, *pool.path)
+                    keys = POOL_KEYS.get(pool.kind, ())
+                    where = next((k for k in keys if isinstance(written, Mapping) and k in written), None)
+                    yield Violation(
+                        f"IPAM range {pool.text} of NetworkAttachmentDefinition {nad.view.label} overlaps "
+                        f"the VPC subnet {net} ({site.what}) without lying inside it",
+                        nad.loc((*pool.path, where) if where else pool.path),
+                        "Keep the range inside the one subnet its master interface is in.",
+                        (Related(site.location, f"subnet {net}"),),
+                    )
+
+
 @rule("CIDR004", "overlapping-cidrs", Severity.ERROR)
 def overlapping_cidrs(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     """Address ranges that overlap where routing needs them apart: subnets of one VPC, or the service CIDR and the VPC.
 
     ## What it does
     Reports two subnets of the same VPC whose CIDRs overlap (eksctl `vpc.subnets`, config,
-    saved inventory by `VpcId`, or one CloudFormation template's VPC), at the later one, and an
+    saved inventory by `VpcId`, or one CloudFormation template's VPC), at the later one; an
     eksctl `serviceIPv4CIDR` that overlaps a VPC block (config, eksctl `vpc.cidr`, inventory;
     eksctl's default 192.168.0.0/16 when eksctl creates the VPC and `vpc.cidr` is unset) or,
-    failing that, one of the cluster's subnets.
+    failing that, one of the cluster's subnets; and a Multus IPAM range (host-local,
+    whereabouts or static, in a NetworkAttachmentDefinition) that overlaps a cluster subnet
+    without lying inside it.
 
     ## Why it matters
     AWS refuses overlapping subnets in one VPC; a service CIDR that overlaps the VPC makes
@@ -83,7 +119,8 @@ def overlapping_cidrs(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     cluster creation.
 
     ## How to fix
-    Give each subnet its own range, and choose a service CIDR outside every VPC block.
+    Give each subnet its own range, choose a service CIDR outside every VPC block, and keep
+    each Multus range inside the subnet of its master interface.
 
     ## Example
     ```yaml
@@ -129,6 +166,7 @@ def overlapping_cidrs(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
                     )
                     break
     yield from _service_overlaps(ctx, subnets)
+    yield from _multus_overlaps(ctx, subnets)
 
 
 @rule("CIDR005", "invalid-service-cidr", Severity.ERROR)

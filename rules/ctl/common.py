@@ -109,11 +109,6 @@ def vpc_map(cc: ClusterConfig) -> LMap | None:
     return dig_map(cc.data, "vpc")
 
 
-def has_subnets(cc: ClusterConfig) -> bool:
-    """``vpc.subnets`` lists at least one subnet (eksctl then imports, never creates, § 2.4)."""
-    return any(True for _ in cc.subnet_maps())
-
-
 def key_at(container: LMap, *keys: str) -> Location:
     """Where the last key is written (the ``key:`` line), for block-style values; the container if absent."""
     parent = dig_map(container, *keys[:-1]) if len(keys) > 1 else container
