@@ -6,6 +6,7 @@ literal (``!Select [0, !Cidr …]``) is unknown, so the rules skip it. A ``VpcId
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .findings import Location
@@ -49,6 +50,27 @@ def _literal(value: object) -> str | None:
     return value if isinstance(value, str) and not is_unknown(value) else None
 
 
+def networks(data: LMap) -> list[CfnNetwork]:
+    """Every VPC, VPCCidrBlock and Subnet resource of a template, in template order."""
+    resources = data.get("Resources")
+    if not isinstance(resources, LMap):
+        return []
+    found = []
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, LMap) or resource.get("Type") not in TYPES:
+            continue
+        props = resource.get("Properties")
+        props = props if isinstance(props, LMap) else None
+        kind = str(resource["Type"])
+        cidr = _literal(props.get("CidrBlock")) if props is not None else None
+        where = props.loc("CidrBlock") if props is not None and "CidrBlock" in props else resources.key_loc(logical_id)
+        vpc_ref = str(logical_id) if kind == VPC else (_ref(props.get("VpcId")) if props is not None else None)
+        zone = _literal(props.get("AvailabilityZone")) if props is not None else None
+        zone_loc = props.loc("AvailabilityZone") if zone is not None and props is not None else None
+        found.append(CfnNetwork(str(logical_id), kind, cidr, where, vpc_ref, zone, zone_loc))
+    return found
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CfnTemplate(View):
     """A CloudFormation template that declares VPCs, VPC CIDR blocks or subnets."""
@@ -59,24 +81,17 @@ class CfnTemplate(View):
         return self.doc.loc()
 
     def networks(self) -> list[CfnNetwork]:
-        """Every VPC, VPCCidrBlock and Subnet resource in template order."""
-        resources = self.data.get("Resources")
-        if not isinstance(resources, LMap):
-            return []
-        found = []
-        for logical_id, resource in resources.items():
-            if not isinstance(resource, LMap) or resource.get("Type") not in TYPES:
-                continue
-            props = resource.get("Properties")
-            props = props if isinstance(props, LMap) else None
-            kind = str(resource["Type"])
-            cidr = _literal(props.get("CidrBlock")) if props is not None else None
-            where = props.loc("CidrBlock") if props is not None and "CidrBlock" in props else resources.key_loc(logical_id)
-            vpc_ref = str(logical_id) if kind == VPC else (_ref(props.get("VpcId")) if props is not None else None)
-            zone = _literal(props.get("AvailabilityZone")) if props is not None else None
-            zone_loc = props.loc("AvailabilityZone") if zone is not None and props is not None else None
-            found.append(CfnNetwork(str(logical_id), kind, cidr, where, vpc_ref, zone, zone_loc))
-        return found
+        return networks(self.data)
+
+
+def templates(views: Iterable[View]) -> Iterator[tuple[View, list[CfnNetwork]]]:
+    """Every classified CloudFormation template with VPC resources, whichever view took it (a
+    template that also declares launch templates is classified for those, see linter/nodepods.py)."""
+    for view in views:
+        if not view.sig.kind and isinstance(view.data.get("Resources"), LMap):
+            nets = networks(view.data)
+            if nets:
+                yield view, nets
 
 
 def cfn_template(doc: Document, data: LMap, sig: Signature) -> View | None:

@@ -43,8 +43,8 @@ KIND_TABLE: dict[tuple[str, str], ViewFactory] = {
 # Recognisers by content, tried in order for documents the table did not take.
 CONTENT_RECOGNISERS: tuple[tuple[str, ViewFactory], ...] = (
     ("aws-inventory", inventory_view),
-    ("cloudformation", cfn_template),
     ("cloudformation-launch-templates", cfn_launch_templates),
+    ("cloudformation", cfn_template),
     ("cni-config-file", cni_views.recognise_cni_file),
     ("network-attachment-misspelt", cni_views.recognise_nad),
     ("cni-configmap", cni_views.recognise_configmap),

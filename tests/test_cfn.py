@@ -57,3 +57,13 @@ def test_json_template_and_non_templates(tmp_path: Path) -> None:
     assert _views(tmp_path, "Resources: [1, 2]\n", "odd.yaml") == []
     odd = _views(tmp_path, "Resources:\n  V: {Type: AWS::EC2::VPC, Properties: [1]}\n", "props.yaml")
     assert isinstance(odd[0], CfnTemplate) and odd[0].networks()[0].cidr is None
+
+
+def test_a_template_with_launch_templates_still_gives_its_networks(tmp_path: Path) -> None:
+    from eks_net_lint.cfn import templates
+
+    text = TEMPLATE + "  Lt:\n    Type: AWS::EC2::LaunchTemplate\n    Properties: {LaunchTemplateData: {}}\n"
+    views = _views(tmp_path, text)
+    assert len(views) == 1 and not isinstance(views[0], CfnTemplate)  # the launch-template view took it
+    ((view, nets),) = list(templates(views))  # type: ignore[arg-type]
+    assert view is views[0] and [n.logical_id for n in nets] == ["Vpc", "PodCidr", "SubnetA"]

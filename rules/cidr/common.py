@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_network
 
 from eks_net_lint.aws.reserved import VPC_PREFIX_RANGE
-from eks_net_lint.cfn import CfnTemplate
+from eks_net_lint.cfn import templates
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location
 from eks_net_lint.located import LList, dig, dig_list, is_unknown, iter_maps, text_of
@@ -117,8 +117,8 @@ def _inventory_sites(ctx: ClusterContext) -> Iterator[CidrSite]:
 
 
 def _cfn_sites(ctx: ClusterContext) -> Iterator[CidrSite]:
-    for template in ctx.of(CfnTemplate):
-        for net in template.networks():
+    for template, nets in templates(ctx.views):
+        for net in nets:
             if net.cidr is None:
                 continue
             role = "vpc" if net.type != "AWS::EC2::Subnet" else "subnet"

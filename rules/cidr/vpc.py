@@ -6,7 +6,7 @@ from ipaddress import IPv4Network, ip_network
 from typing import Any
 
 from eks_net_lint.aws.cidr_restrictions import check_association, is_recommended_pod_range, never_assignable
-from eks_net_lint.cfn import CIDR_BLOCK, VPC, CfnTemplate
+from eks_net_lint.cfn import CIDR_BLOCK, VPC, templates
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location, Related, Severity, Violation
 from eks_net_lint.inventory import INVENTORY_ORIGIN
@@ -73,8 +73,7 @@ def _inventory(ctx: ClusterContext) -> Iterator[Violation]:
 
 def _cloudformation(ctx: ClusterContext) -> Iterator[Violation]:
     """``AWS::EC2::VPCCidrBlock`` resources against the ``AWS::EC2::VPC`` of the same template."""
-    for template in ctx.of(CfnTemplate):
-        nets = template.networks()
+    for _template, nets in templates(ctx.views):
         primaries = {n.logical_id: n for n in nets if n.type == VPC}
         accepted: dict[str, list[IPv4Network]] = {}
         for net in nets:
