@@ -15,7 +15,7 @@ from eks_net_lint.settings import SettingValue
 from eks_net_lint.views import AwsNode, View
 
 from .cni.common import literal
-from .cni.managed import Managed, configuration, differs, locate, managed, resolve, schema_problems, shipped_value, steps
+from .cni.managed import Managed, configuration, difference, differs, locate, managed, resolve, schema_problems, shipped_value, steps
 
 POD = ("spec", "template", "spec")
 HINT = "Set it through the vpc-cni add-on's configurationValues, or drop it from the DaemonSet."
@@ -497,13 +497,14 @@ def possibly_managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[
         for recorded in fields.possible:
             path = steps(recorded)
             value = resolve(node.data, path)
-            where = locate(node.data, path)
             known, shipped = shipped_value(release, path)
-            if value is None or where is None or not known or path in owned or not differs(value, shipped):
+            change = difference(value, shipped) if value is not None and known and path not in owned else None
+            where = locate(node.data, (*path, *change)) if change is not None else None
+            if change is None or where is None:
                 continue
-            yield Violation(f"{recorded.removeprefix('spec.template.spec.')} differs from what the managed vpc-cni "
-                            f"add-on {parsed or release.version} ships: EKS may revert it", where,
-                            "Check the live DaemonSet's managedFields before relying on this edit.")
+            field = ".".join((*path[3:], *change)).replace(".[", "[")
+            yield Violation(f"{field} differs from what the managed vpc-cni add-on {parsed or release.version} ships: "
+                            "EKS may revert it", where, "Check the live DaemonSet's managedFields before relying on this edit.")
 
 
 @rule("MGD006", "addon-configuration-key-unverified", Severity.WARNING)

@@ -46,16 +46,27 @@ def resolve(value: Any, path: Sequence[str]) -> Any:
 
 
 def locate(data: LMap, path: Sequence[str]) -> Location | None:
-    """The location of the value at ``path`` in a located document."""
+    """Where the value at ``path`` is written: a scalar's value, a collection's key line."""
     parent = resolve(data, path[:-1]) if len(path) > 1 else data
     last = path[-1]
     if isinstance(parent, LMap) and last in parent:
-        return parent.loc(last)
+        return parent.key_loc(last) if isinstance(parent[last], (LMap, LList)) else parent.loc(last)
     if isinstance(parent, LList) and last.startswith("["):
         for index, item in enumerate(parent):
             if item is _item(parent, last):
                 return parent.loc(index)
     return None
+
+
+def difference(stated: Any, shipped: Any) -> tuple[str, ...] | None:
+    """The relative path of the first place a (partial) value changes what ships; None when it does not."""
+    if isinstance(stated, Mapping) and isinstance(shipped, Mapping):
+        for key, value in stated.items():
+            below = difference(value, shipped.get(key))
+            if below is not None:
+                return (str(key), *below)
+        return None
+    return () if differs(stated, shipped) else None
 
 
 def differs(stated: Any, shipped: Any) -> bool:
@@ -172,6 +183,9 @@ def schema_problems(config: LMap, schema: AddonSchema, *, keys_only: bool) -> It
                 loc_of(config, *error.absolute_path) or config.loc()
         elif error.validator == "required" and isinstance(parent, LMap):
             missing = [r for r in error.validator_value if r not in parent]
-            yield f"{where or 'the top level'} lacks required {', '.join(missing)} in", parent.loc()
+            keys = list(error.absolute_path)
+            holder = dig(config, *keys[:-1]) if keys else None
+            at = holder.key_loc(keys[-1]) if isinstance(holder, LMap) else parent.loc()
+            yield f"{where or 'the top level'} lacks required {', '.join(missing)} in", at
         else:
             yield f"{where or 'the value'}: {error.message} in", loc_of(config, *error.absolute_path) or config.loc()

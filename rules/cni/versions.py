@@ -17,7 +17,8 @@ from eks_net_lint.cni_version import (
     registry_partition,
 )
 from eks_net_lint.context import ClusterContext
-from eks_net_lint.findings import Related, Severity, Violation
+from eks_net_lint.cni_sources import HelmValues
+from eks_net_lint.findings import Location, Related, Severity, Violation
 from eks_net_lint.registry import rule
 from eks_net_lint.settings import FieldValue, Scope
 
@@ -279,8 +280,18 @@ def cni_image_partition_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Vio
                 if wrong:
                     yield Violation(f"image registry {ref.registry} is not in the {partition} partition of region "
                                     f"{region.value} ({', '.join(wrong)} of another partition): it cannot be pulled",
-                                    image.location, f"Use the VPC CNI registry of a {partition} region.",
+                                    _registry_key(image, path, wrong), f"Use the VPC CNI registry of a {partition} region.",
                                     (Related(region.location, "cluster region"),) if region.location else ())
+
+
+def _registry_key(image: FieldValue, path: str, wrong: tuple[str, ...]) -> Location:
+    """For Helm values, the image key that names the wrong partition (they build the reference)."""
+    if isinstance(image.view, HelmValues):
+        block = image.view.image_block("image" if path == MAIN else "init")
+        for piece in wrong:
+            if block is not None and piece in block:
+                return block.loc(piece)
+    return image.location
 
 
 def _probe_addrs(scope: Scope) -> Iterator[tuple[str, FieldValue]]:
