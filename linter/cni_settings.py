@@ -1,7 +1,6 @@
 """The VPC CNI settings catalogue, and each value judged exactly as ipamd and the entrypoint parse it."""
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import re
@@ -134,6 +133,8 @@ class Catalogue:
 
     def suggest(self, name: str, container: str = AWS_NODE) -> str | None:
         """A did-you-mean for an unknown env name: a case-only difference first, then a close spelling."""
+        import difflib  # only when an unknown name needs a suggestion
+
         known = sorted(self.names(container))
         by_upper = {k.upper(): k for k in known}
         if name.upper() in by_upper:

@@ -5,24 +5,32 @@ from collections.abc import Iterator
 from typing import Any
 
 from eks_net_lint.cni_settings import AWS_NODE, INIT, quote
-from eks_net_lint.cni_sources import HelmValues, eks_managed_paths
-from eks_net_lint.cni_version import addon_schema, managed_fields, newest_addon_schema, parse_addon_version, parse_image
+from eks_net_lint.cni_sources import eks_managed_paths
+from eks_net_lint.cni_version import managed_fields, newest_addon_schema, parse_addon_version, parse_image
 from eks_net_lint.context import ClusterContext
-from eks_net_lint.findings import Location, Related, Severity, Violation
+from eks_net_lint.findings import Related, Severity, Violation
 from eks_net_lint.located import LMap, text_of
 from eks_net_lint.registry import rule
 from eks_net_lint.settings import SettingValue
-from eks_net_lint.views import AwsNode, View
 
 from .cni.common import literal
-from .cni.managed import Managed, configuration, difference, differs, locate, managed, resolve, schema_problems, shipped_value, steps
-
-POD = ("spec", "template", "spec")
-HINT = "Set it through the vpc-cni add-on's configurationValues, or drop it from the DaemonSet."
-
-
-def _env_path(container: str, init: bool, name: str) -> tuple[str, ...]:
-    return (*POD, "initContainers" if init else "containers", f"[{container}]", "env", f"[{name}]", "value")
+from .cni.managed import (
+    HINT,
+    configuration,
+    customisations,
+    definitions,
+    difference,
+    env_path,
+    exact_schema,
+    kind_of,
+    locate,
+    managed,
+    owned_field_violations,
+    resolve,
+    schema_problems,
+    shipped_value,
+    steps,
+)
 
 
 @rule("MGD001", "managed-field-modified", Severity.ERROR)
@@ -111,42 +119,14 @@ def managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[Violation
                                     f"sets {quote(configured.text)}: EKS owns it and reverts the DaemonSet",
                                     env.value_loc(), HINT, (Related(configured.location, "configurationValues"),))
                     continue
-                path = _env_path(container.name, container.init, env.name)
+                path = env_path(container.name, container.init, env.name)
                 if configured is None and path in owned and release is not None:
                     known, shipped = shipped_value(release, path)
                     if known and shipped is not None and shipped != text:
                         yield Violation(f"{env.name} is {quote(text)} here but EKS owns it (managedFields) and "
                                         f"applies {quote(str(shipped))}", env.value_loc(), HINT,
                                         (Related(owned[path], "managed by eks"),))
-        yield from _owned_fields(node, owned, release)
-
-
-def _owned_fields(node: AwsNode, owned: dict[tuple[str, ...], Location], release: Any) -> Iterator[Violation]:
-    account = text_of(resolve(node.data, (*POD, "serviceAccountName")))
-    if account is not None and account != "aws-node":
-        yield Violation(f"serviceAccountName is {account} but the managed vpc-cni add-on runs aws-node as aws-node: "
-                        "EKS reverts it", node.loc(*POD, "serviceAccountName"),
-                        "Keep serviceAccountName aws-node; give that account its IAM role instead.")
-    if release is None:
-        return
-    for path, where in owned.items():
-        if "env" in path or path[-1] in ("image", "serviceAccountName"):
-            continue  # judged above
-        value = resolve(node.data, path)
-        known, shipped = shipped_value(release, path)
-        location = locate(node.data, path)
-        if value is not None and known and shipped is not None and location is not None and differs(value, shipped):
-            yield Violation(f"{'.'.join(path[3:])} is changed here but EKS owns it (managedFields) and applies "
-                            f"{text_of(shipped) if not isinstance(shipped, (dict, tuple)) else 'its own value'}",
-                            location, HINT, (Related(where, "managed by eks"),))
-
-
-def _definitions(ctx: ClusterContext) -> list[View]:
-    return [v for v in ctx.views if (isinstance(v, AwsNode) and v.is_complete) or isinstance(v, HelmValues)]
-
-
-def _kind(view: View) -> str:
-    return "Helm values" if isinstance(view, HelmValues) else "the aws-node DaemonSet"
+        yield from owned_field_violations(node, owned, release)
 
 
 @rule("MGD002", "unmanaged-field-drift", Severity.WARNING)
@@ -187,25 +167,11 @@ def unmanaged_field_drift(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
           containers:
             - name: aws-node
               image: 602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.23.1
+              resources: {requests: {cpu: 25m}}
               env: [{name: ENABLE_IPv4, value: "true"}, {name: WARM_IP_TARGET, value: "10"}]
-              livenessProbe: {timeoutSeconds: 10}
-              readinessProbe: {timeoutSeconds: 10}
-              resources: {requests: {cpu: 25m}}
     ---
-    apiVersion: apps/v1
-    kind: DaemonSet
-    metadata: {name: aws-node, namespace: kube-system}
-    spec:
-      selector: {matchLabels: {k8s-app: aws-node}}
-      template:
-        spec:
-          containers:
-            - name: aws-node
-              image: 602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.23.1
-              env: [{name: ENABLE_IPv4, value: "true"}, {name: WARM_IP_TARGET, value: "5"}]
-              livenessProbe: {timeoutSeconds: 10}
-              readinessProbe: {timeoutSeconds: 10}
-              resources: {requests: {cpu: 25m}}
+    nodeAgent: {enabled: true}
+    env: {WARM_IP_TARGET: "5"}
     ```
     Use instead:
     ```yaml
@@ -226,10 +192,11 @@ def unmanaged_field_drift(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
           containers:
             - name: aws-node
               image: 602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.23.1
-              env: [{name: ENABLE_IPv4, value: "true"}, {name: WARM_IP_TARGET, value: "10"}]
-              livenessProbe: {timeoutSeconds: 10}
-              readinessProbe: {timeoutSeconds: 10}
               resources: {requests: {cpu: 25m}}
+              env: [{name: ENABLE_IPv4, value: "true"}, {name: WARM_IP_TARGET, value: "10"}]
+    ---
+    nodeAgent: {enabled: true}
+    env: {WARM_IP_TARGET: "10"}
     ```
 
     ## References
@@ -242,23 +209,18 @@ def unmanaged_field_drift(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     for value in ctx.cni.values:
         if value.view is not None and value.container in (AWS_NODE, INIT) and literal(value) is not None:
             stated.setdefault(id(value.view), {})[(value.container, value.name)] = value
-    definitions = _definitions(ctx)
-    for later_index, later in enumerate(definitions):
-        for earlier in definitions[:later_index]:
+    defined = definitions(ctx)
+    for later_index, later in enumerate(defined):
+        for earlier in defined[:later_index]:
             for key, value in stated.get(id(later), {}).items():
                 other = stated.get(id(earlier), {}).get(key)
                 if key in configured or other is None or literal(other) == literal(value):
                     continue
                 where = f"{other.location.path}:{other.location.line}"
-                yield Violation(f"{value.name} is {quote(literal(value) or '')} in {_kind(later)} but "
-                                f"{quote(literal(other) or '')} in {_kind(earlier)} at {where}: which one runs depends "
+                yield Violation(f"{value.name} is {quote(literal(value) or '')} in {kind_of(later)} but "
+                                f"{quote(literal(other) or '')} in {kind_of(earlier)} at {where}: which one runs depends "
                                 "on apply order", value.location, "Keep one definition of aws-node, or make both agree.",
-                                (Related(other.location, f"{value.name} in {_kind(earlier)}"),))
-
-
-def _exact_schema(addon: LMap) -> Any:
-    parsed = parse_addon_version(addon.get("version"))
-    return addon_schema(parsed.raw) if parsed is not None and parsed.eksbuild is not None else None
+                                (Related(other.location, f"{value.name} in {kind_of(earlier)}"),))
 
 
 @rule("MGD003", "addon-configuration-invalid", Severity.ERROR)
@@ -313,7 +275,7 @@ def addon_configuration_invalid(ctx: ClusterContext, opts: Any) -> Iterator[Viol
             yield Violation(f"configurationValues of vpc-cni is {kind}, not an object", addon.loc("configurationValues"),
                             'Write configurationValues as a JSON or YAML object, e.g. {"env": {...}}.')
             continue
-        schema = _exact_schema(addon)
+        schema = exact_schema(addon)
         if schema is None:
             continue
         for problem, where in schema_problems(config, schema, keys_only=False):
@@ -380,33 +342,13 @@ def overwrite_discards_customizations(ctx: ClusterContext, opts: Any) -> Iterato
     mode = text_of(state.addon.get("resolveConflicts"))
     if mode is None or mode.lower() != "overwrite":
         return
-    custom = list(_customisations(ctx, state))
+    custom = list(customisations(ctx, state))
     if custom:
         names = ", ".join(sorted({v.name for v in custom}))
         yield Violation(f"resolveConflicts overwrite on vpc-cni resets {len(custom)} customisation(s) made outside "
                         f"configurationValues on the next add-on update: {names}", state.addon.loc("resolveConflicts"),
                         "Move these settings into configurationValues, or use resolveConflicts: preserve.",
                         tuple(Related(v.location, f"{v.name} set here") for v in custom[:10]))
-
-
-def _customisations(ctx: ClusterContext, state: Managed) -> Iterator[SettingValue]:
-    from eks_net_lint.cni_version import newest_release, shipped_release
-
-    for value in ctx.cni.values:
-        text = literal(value)
-        if value.source == "configurationValues" or value.container not in (AWS_NODE, INIT) or text is None:
-            continue
-        configured = state.configured.get((value.container, value.name))
-        if configured is not None and configured.text == text:
-            continue
-        if value.source == "daemonset":
-            node = value.view if isinstance(value.view, AwsNode) else None
-            main = node.main() if node is not None else None
-            ref = parse_image(main.image) if main is not None else None
-            release = shipped_release(ref.version if ref else None) or newest_release()
-            if release.env(value.container).get(value.name) == text:
-                continue
-        yield value
 
 
 @rule("MGD005", "possibly-managed-field-modified", Severity.WARNING)
@@ -471,7 +413,7 @@ def possibly_managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[
         return
     fields = managed_fields()
     parsed = parse_addon_version(state.version_text)
-    schema = _exact_schema(state.addon) if state.addon is not None else None
+    schema = exact_schema(state.addon) if state.addon is not None else None
     schema = schema or newest_addon_schema()
     settable = {AWS_NODE: set(schema.env), INIT: set(schema.init_env)}
     for node in ctx.aws_nodes:
@@ -483,7 +425,7 @@ def possibly_managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[
         for container in node.containers():
             for env in container.env():
                 text = text_of(env.value) if not env.from_ref else None
-                path = _env_path(container.name, container.init, env.name)
+                path = env_path(container.name, container.init, env.name)
                 if text is None or env.name not in settable.get(container.name, set()) or path in owned \
                         or (container.name, env.name) in state.configured or env.name in fields.env_unmanaged:
                     continue
@@ -553,7 +495,7 @@ def addon_configuration_key_unverified(ctx: ClusterContext, opts: Any) -> Iterat
     """
     newest = newest_addon_schema()
     for _cc, addon, config in configuration(ctx):
-        if not isinstance(config, LMap) or _exact_schema(addon) is not None:
+        if not isinstance(config, LMap) or exact_schema(addon) is not None:
             continue
         version = text_of(addon.get("version")) or "unset"
         for problem, where in schema_problems(config, newest, keys_only=True):

@@ -15,7 +15,6 @@ from eks_net_lint.cni_settings import (
     EXIT,
     INIT,
     NODE_AGENT,
-    OK,
     PARTIAL,
     Context,
     catalogue,

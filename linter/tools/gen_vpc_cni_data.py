@@ -198,8 +198,8 @@ def helm_entry(values: Mapping[str, Any]) -> dict[str, Any]:
             return {}
         return {k: v for k, v in block.items() if k in ("account", "domain", "endpoint", "region", "tag") and v is not None}
 
-    node_agent = values.get("nodeAgent") if isinstance(values.get("nodeAgent"), Mapping) else {}
-    init = values.get("init") if isinstance(values.get("init"), Mapping) else {}
+    node_agent: Mapping[str, Any] = values["nodeAgent"] if isinstance(values.get("nodeAgent"), Mapping) else {}
+    init: Mapping[str, Any] = values["init"] if isinstance(values.get("init"), Mapping) else {}
     entry: dict[str, Any] = {
         "keys": sorted(str(k) for k in values),
         "env": env_map(values.get("env")),

@@ -1,6 +1,6 @@
-"""CNI: Amazon VPC CNI settings, one module per sub-topic (values, warm pool, modes, versions, health, eksctl)."""
+"""CNI: Amazon VPC CNI settings, one module per sub-topic."""
 from __future__ import annotations
 
-from . import eksctl, health, modes, values, versions, warm
+from . import eksctl, features, health, modes, nodes, values, versions, warm
 
-MODULES = (values, warm, modes, versions, health, eksctl)
+MODULES = (values, warm, nodes, modes, versions, health, eksctl, features)

@@ -12,9 +12,14 @@ from eks_net_lint.settings import Effective, Scope, SettingValue
 from eks_net_lint.views import ClusterConfig
 
 __all__ = ["quote", "version_of", "judging_context", "literal", "ipv6_source", "env_anchor", "related",
-           "effective_int", "shown", "eksctl_ipv6", "ENV_NAMES"]
+           "effective_int", "shown", "eksctl_ipv6", "ENV_NAMES", "stated_true"]
 
 ENV_NAMES = ("aws-node", "aws-vpc-cni-init")
+
+
+def stated_true(eff: Effective) -> bool:
+    """Written (not a default), a literal, and true."""
+    return eff.stated and eff.value is not None and literal(eff.value) is not None and eff.is_true()
 
 
 def version_of(scope: Scope) -> CniVersion | None:
@@ -38,8 +43,10 @@ def literal(value: SettingValue) -> str | None:
     if value.from_ref or is_unknown(value.value):
         return None
     if value.source == "helm-values":
-        return text_of(value.value)
-    return value.value if isinstance(value.value, str) else None
+        text: str | None = text_of(value.value)
+        return text
+    raw: object = value.value
+    return raw if isinstance(raw, str) else None
 
 
 def effective_int(scope: Scope, name: str) -> int:

@@ -17,7 +17,7 @@ IPV4_ONLY_POLICY = ":policy/AmazonEKS_CNI_Policy"
 
 
 def _true(value: object) -> bool:
-    return text_of(value) == "true"
+    return bool(text_of(value) == "true")
 
 
 def _gets_vpc_cni(cc: ClusterConfig) -> bool:

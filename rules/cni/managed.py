@@ -8,14 +8,28 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from eks_net_lint.cni_version import AddonSchema, Release, parse_addon_version, shipped_release
+from eks_net_lint.cni_settings import AWS_NODE, INIT
+from eks_net_lint.cni_sources import HelmValues
+from eks_net_lint.cni_version import (
+    AddonSchema,
+    Release,
+    addon_schema,
+    newest_release,
+    parse_addon_version,
+    parse_image,
+    shipped_release,
+)
 from eks_net_lint.context import ClusterContext
-from eks_net_lint.findings import Location
+from eks_net_lint.findings import Location, Related, Violation
 from eks_net_lint.located import LList, LMap, dig, loc_of, text_of
 from eks_net_lint.settings import SettingValue, addon_state
-from eks_net_lint.views import AwsNode, ClusterConfig
+from eks_net_lint.views import AwsNode, ClusterConfig, View
+
+from .common import literal
 
 _TOKEN = re.compile(r"\[[^\]]*\]|[^.\[\]]+")
+POD = ("spec", "template", "spec")
+HINT = "Set it through the vpc-cni add-on's configurationValues, or drop it from the DaemonSet."
 
 
 def steps(path: str) -> tuple[str, ...]:
@@ -81,7 +95,7 @@ def differs(stated: Any, shipped: Any) -> bool:
         return any(all(differs(item, other) for other in shipped) for item in stated)
     if shipped is None:
         return stated is not None
-    return text_of(stated) != text_of(shipped)
+    return bool(text_of(stated) != text_of(shipped))
 
 
 def shipped_value(release: Release, path: tuple[str, ...]) -> tuple[bool, Any]:
@@ -110,12 +124,11 @@ class Managed:
 
     def release(self, node: AwsNode | None = None) -> Release | None:
         """The exact upstream release the add-on (else the DaemonSet image) runs, when it is bundled."""
-        from eks_net_lint.cni_version import parse_image
-
         parsed = parse_addon_version(self.version_text)
         version = parsed.version if parsed is not None else None
-        if version is None and node is not None and node.main() is not None:
-            ref = parse_image(node.main().image)  # type: ignore[union-attr]
+        main = node.main() if node is not None else None
+        if version is None and main is not None:
+            ref = parse_image(main.image)
             version = ref.version if ref is not None else None
         release = shipped_release(version)
         return release if release is not None and release.exact else None
@@ -189,3 +202,61 @@ def schema_problems(config: LMap, schema: AddonSchema, *, keys_only: bool) -> It
             yield f"{where or 'the top level'} lacks required {', '.join(missing)} in", at
         else:
             yield f"{where or 'the value'}: {error.message} in", loc_of(config, *error.absolute_path) or config.loc()
+
+
+# --- rule helpers of rules/mgd.py ----------------------------------------------------------------
+
+
+def env_path(container: str, init: bool, name: str) -> tuple[str, ...]:
+    return (*POD, "initContainers" if init else "containers", f"[{container}]", "env", f"[{name}]", "value")
+
+
+def owned_field_violations(node: AwsNode, owned: dict[tuple[str, ...], Location], release: Any) -> Iterator[Violation]:
+    account = text_of(resolve(node.data, (*POD, "serviceAccountName")))
+    if account is not None and account != "aws-node":
+        yield Violation(f"serviceAccountName is {account} but the managed vpc-cni add-on runs aws-node as aws-node: "
+                        "EKS reverts it", node.loc(*POD, "serviceAccountName"),
+                        "Keep serviceAccountName aws-node; give that account its IAM role instead.")
+    if release is None:
+        return
+    for path, where in owned.items():
+        if "env" in path or path[-1] in ("image", "serviceAccountName"):
+            continue  # judged above
+        value = resolve(node.data, path)
+        known, shipped = shipped_value(release, path)
+        location = locate(node.data, path)
+        if value is not None and known and shipped is not None and location is not None and differs(value, shipped):
+            yield Violation(f"{'.'.join(path[3:])} is changed here but EKS owns it (managedFields) and applies "
+                            f"{text_of(shipped) if not isinstance(shipped, (dict, tuple)) else 'its own value'}",
+                            location, HINT, (Related(where, "managed by eks"),))
+
+
+def definitions(ctx: ClusterContext) -> list[View]:
+    return [v for v in ctx.views if (isinstance(v, AwsNode) and v.is_complete) or isinstance(v, HelmValues)]
+
+
+def kind_of(view: View) -> str:
+    return "Helm values" if isinstance(view, HelmValues) else "the aws-node DaemonSet"
+
+
+def exact_schema(addon: LMap) -> Any:
+    parsed = parse_addon_version(addon.get("version"))
+    return addon_schema(parsed.raw) if parsed is not None and parsed.eksbuild is not None else None
+
+
+def customisations(ctx: ClusterContext, state: Managed) -> Iterator[SettingValue]:
+    for value in ctx.cni.values:
+        text = literal(value)
+        if value.source == "configurationValues" or value.container not in (AWS_NODE, INIT) or text is None:
+            continue
+        configured = state.configured.get((value.container, value.name))
+        if configured is not None and configured.text == text:
+            continue
+        if value.source == "daemonset":
+            node = value.view if isinstance(value.view, AwsNode) else None
+            main = node.main() if node is not None else None
+            ref = parse_image(main.image) if main is not None else None
+            release = shipped_release(ref.version if ref else None) or newest_release()
+            if release.env(value.container).get(value.name) == text:
+                continue
+        yield value

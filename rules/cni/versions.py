@@ -110,7 +110,7 @@ def _minimum(ctx: ClusterContext, opts: OutdatedOptions) -> tuple[CniVersion, st
     floor = parse_version(opts.minimum_version) or CniVersion(1, 13, 4)
     k8s, _ = eksctl_version(ctx)
     recommended = RECOMMENDED.get(k8s) if k8s is not None else None
-    if recommended is not None and recommended > floor:
+    if k8s is not None and recommended is not None and recommended > floor:
         return recommended, f"the oldest recommended for Kubernetes {k8s[0]}.{k8s[1]}"
     return floor, "the configured minimum"
 

@@ -34,7 +34,7 @@ def _written(scope: Scope, name: str) -> tuple[SettingValue, int] | None:
 
 
 def _pd_on(scope: Scope) -> bool:
-    return scope.effective("ENABLE_PREFIX_DELEGATION").is_true()
+    return bool(scope.effective("ENABLE_PREFIX_DELEGATION").is_true())
 
 
 def _assuming(scope: Scope, name: str, what: str) -> str:
@@ -143,7 +143,8 @@ class WarmIpOptions:
 
 
 def _capacity(figure: MaxPods) -> int:
-    return figure.eni_limited - HOST_NETWORK_PODS
+    host: int = HOST_NETWORK_PODS
+    return int(figure.eni_limited) - host
 
 
 @rule("CNI004", "warm-ip-target-too-low", Severity.INFO, options=WarmIpOptions)
