@@ -26,8 +26,24 @@ from eks_net_lint.located import LList, LMap, is_unknown
 from eks_net_lint.registry import rule
 
 
-def _multus_docs(ctx: ClusterContext) -> list[CniDoc]:
-    return [doc for doc in node_configs(ctx) if doc.is_multus]
+def _multus_docs(ctx: ClusterContext, *, running: bool = False) -> list[CniDoc]:
+    """Multus configs; with ``running``, without ConfigMap copies when Multus generates its own config."""
+    docs = [doc for doc in node_configs(ctx) if doc.is_multus]
+    if running and _generates_config(ctx):
+        docs = [doc for doc in docs if doc.view.sig.kind != "ConfigMap"]
+    return docs
+
+
+def _generates_config(ctx: ClusterContext) -> bool:
+    """``--multus-conf-file=auto`` (thin) or ``multusConfigFile: auto`` (thick): a ConfigMap copy is not what runs.
+
+    The EKS manifests mount their ConfigMap only for a manual ``--multus-conf-file`` (reference/multus-cni.md § 1a.7).
+    """
+    for image in multus_images(ctx):
+        args = image.container.data.get("args")
+        if isinstance(args, LList) and parse_args(args).get("multus-conf-file", (0, ""))[1] == "auto":
+            return True
+    return any(config.get("multusConfigFile") == "auto" for _label, config in daemon_configs(ctx))
 
 
 @rule("MUL001", "multus-no-delegate", Severity.ERROR)
@@ -104,7 +120,9 @@ def multus_version_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
       `cniVersion` (v3: the same 0.4.0 rule).
     - In a cluster (ctx): a Multus, delegate, master or NAD `cniVersion` above what the
       Multus image accepts: v3.x up to 0.4.0, v4.0 up to 1.0.0, v4.1+ up to 1.1.0.
-    A lower Multus version over a higher delegate is compatible.
+    A lower Multus version over a higher delegate is compatible. A Multus config held in a
+    ConfigMap is not checked when the cluster's Multus generates its own (`--multus-conf-file=auto`
+    or `multusConfigFile: auto`): the copy is then not what runs.
 
     ## Why it matters
     The Multus generators refuse to write the config ("delegate cni version is … while top
@@ -145,7 +163,7 @@ def multus_version_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
     """
     masters = _master_files(ctx) if ctx.is_cluster else {}
     hint = "Set the Multus cniVersion to one its master config (and Multus image) supports."
-    for doc in _multus_docs(ctx):
+    for doc in _multus_docs(ctx, running=True):
         found = master_delegate(doc.config)
         if found is not None:
             path, master = found
@@ -212,7 +230,7 @@ def _thin_args(image: MultusImage, masters: dict[str, CniDoc]) -> Iterator[Viola
 
 def _versioned(ctx: ClusterContext, masters: dict[str, CniDoc]) -> Iterator[tuple[LMap, str]]:
     """Every config the cluster's Multus runs: its own configs, their delegates, master files and NADs."""
-    for doc in _multus_docs(ctx):
+    for doc in _multus_docs(ctx, running=True):
         yield doc.config, doc.label
         for path, delegate in delegates(doc.config):
             if isinstance(delegate, LMap):
@@ -236,7 +254,8 @@ def multus_missing_kubeconfig(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     ## What it does
     In a cluster (ctx) that defines NetworkAttachmentDefinitions or pods with
     `k8s.v1.cni.cncf.io/networks`, reports a thin Multus config (`type: multus`) that has no
-    `kubeconfig`.
+    `kubeconfig`. A ConfigMap copy is skipped when Multus generates its own config
+    (`--multus-conf-file=auto`).
 
     ## Why it matters
     The thin plugin runs as a binary on the host: without `kubeconfig` it has no Kubernetes
@@ -309,7 +328,7 @@ def multus_missing_kubeconfig(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     users += [Related(pod.location, f"networks annotation of {pod.label}") for pod in pod_networks(ctx)]
     if not users:
         return
-    for doc in _multus_docs(ctx):
+    for doc in _multus_docs(ctx, running=True):
         if flavour(doc.config) != "thin":
             continue
         kubeconfig = doc.config.get("kubeconfig")
@@ -332,7 +351,8 @@ def multus_delegate_drift(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     In a cluster (ctx) that holds a `10-aws.conflist` (a file or a ConfigMap key), compares each
     Multus delegate that runs `aws-cni` with it: `cniVersion`, `name`, the plugin chain, and
     every plugin field. Template placeholders (`__MTU__`) are not compared. One finding per
-    differing field.
+    differing field. A ConfigMap copy is skipped when Multus generates its own config
+    (`--multus-conf-file=auto`, as the EKS manifests do): that copy never runs.
 
     ## Why it matters
     The thin generators copy `10-aws.conflist` into `00-multus.conf` once; when the VPC CNI
@@ -382,9 +402,7 @@ def multus_delegate_drift(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     reals = [doc for doc in docs if doc.filename == AWS_FILENAME and is_plugin_list(doc.config)]
     if not reals:
         return
-    for doc in docs:
-        if not doc.is_multus:
-            continue
+    for doc in _multus_docs(ctx, running=True):
         real = next((r for r in reals if r.folder == doc.folder), reals[0])
         for path, delegate in delegates(doc.config):
             if not isinstance(delegate, LMap) or not is_vpc_cni_chain(delegate):
