@@ -294,6 +294,7 @@ class Release:
         return by_container.get(container, MappingProxyType({}))
 
 
+@cache
 def _releases(section: str) -> tuple[tuple[CniVersion, Mapping[str, Any]], ...]:
     entries: Mapping[str, Any] = load_data("vpc_cni_managed.json")[section]
     parsed = [(parse_version(tag), entry) for tag, entry in entries.items()]
@@ -338,6 +339,7 @@ class AddonSchema:
     top_level: tuple[str, ...]
 
 
+@cache
 def _addon_versions() -> tuple[str, ...]:
     schemas: Mapping[str, Any] = load_data("vpc_cni_managed.json")["addon_schemas"]
     return tuple(sorted(schemas, key=lambda v: (parse_version(v) or CniVersion(0, 0, 0), v)))

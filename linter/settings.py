@@ -321,7 +321,7 @@ def _helm(view: HelmValues) -> tuple[list[SettingValue], list[FieldValue]]:
 
 
 def _configuration_values(ctx: ClusterContext, cc: ClusterConfig, addon: LMap) -> tuple[list[SettingValue], list[FieldValue]]:
-    config = ctx.embedded(cc, addon, "configurationValues") if "configurationValues" in addon else None
+    config = configuration_values(ctx, cc, addon)
     if not isinstance(config, LMap):
         return [], []
     source = "configurationValues"
@@ -335,6 +335,19 @@ def _configuration_values(ctx: ClusterContext, cc: ClusterConfig, addon: LMap) -
     if requests is not None and "cpu" in requests:
         fields.append(FieldValue("containers[aws-node].resources.requests.cpu", requests["cpu"], requests.loc("cpu"), source, cc))
     return values, fields
+
+
+def configuration_values(ctx: ClusterContext, cc: ClusterConfig, addon: LMap) -> Any:
+    """The parsed ``configurationValues`` of an add-on entry, located exactly where the file allows.
+
+    Literal blocks (``|``) map exactly in the engine; quoted one-line JSON is mapped character by
+    character by ``cni.embedded.config_of``; folded and plain scalars point at the scalar's start.
+    """
+    if "configurationValues" not in addon:
+        return None
+    from .cni.embedded import config_of
+
+    return config_of(ctx, cc, addon, "configurationValues")
 
 
 def addon_state(ctx: ClusterContext) -> tuple[LMap | None, ClusterConfig | None, bool]:

@@ -445,7 +445,10 @@ def possibly_managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[
             if change is None or where is None:
                 continue
             field = ".".join((*path[3:], *change)).replace(".[", "[")
-            yield Violation(f"{field} differs from what the managed vpc-cni add-on {parsed or release.version} ships: "
+            ours, theirs = text_of(resolve(value, change)), text_of(resolve(shipped, change))
+            what = f"is {ours} but" if ours is not None and theirs is not None else "differs from what"
+            ships = f"ships {theirs}" if ours is not None and theirs is not None else "ships"
+            yield Violation(f"{field} {what} the managed vpc-cni add-on {parsed or release.version} {ships}: "
                             "EKS may revert it", where, "Check the live DaemonSet's managedFields before relying on this edit.")
 
 

@@ -11,7 +11,8 @@ from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location, Related, Severity, Violation
 from eks_net_lint.located import LMap
 from eks_net_lint.registry import rule
-from eks_net_lint.settings import Scope
+from eks_net_lint.settings import Scope, configuration_values
+from eks_net_lint.views import ClusterConfig
 
 from .common import shown, stated_true, version_of
 
@@ -97,7 +98,8 @@ def pod_sg_probe_breakage(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
 def _network_policy(ctx: ClusterContext, scope: Scope) -> tuple[Location, str] | None:
     """Where network policy is enabled for this scope, if anywhere."""
     if scope.addon is not None:
-        config = ctx.embedded(scope.addon_view, scope.addon, "configurationValues") if scope.addon_view else None
+        view = scope.addon_view
+        config = configuration_values(ctx, view, scope.addon) if isinstance(view, ClusterConfig) else None
         if isinstance(config, LMap) and config.get("enableNetworkPolicy") == "true":
             return config.loc("enableNetworkPolicy"), 'configurationValues enableNetworkPolicy "true"'
     for view in scope.helm:

@@ -14,8 +14,10 @@ from eks_net_lint.settings import Scope
 
 from .common import version_of
 
-# reference/vpc-cni.md § 3.1: timeoutSeconds 10 and cpu 25m are the baseline since v1.10.0.
+# reference/vpc-cni.md § 3.1: probe timeoutSeconds 10 since v1.10.0; the 25m CPU request only from
+# the later v1.10.x/v1.11.x patch releases on (the v1.10.4 and v1.11.5 manifests), 10m before.
 BASELINE_SINCE = CniVersion(1, 10, 0)
+CPU_SINCE = ((CniVersion(1, 10, 4), CniVersion(1, 11, 0)), (CniVersion(1, 11, 5), CniVersion(99, 0, 0)))
 MIN_TIMEOUT = 10
 MIN_CPU_MILLI = 25
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
@@ -29,6 +31,11 @@ def cpu_millis(value: object) -> float | None:
         return None
     number = float(match[1])
     return number if match[2] else number * 1000
+
+
+def _cpu_baseline(version: CniVersion | None) -> bool:
+    """Whether that release shipped the 25m request (unknown versions are judged)."""
+    return version is None or any(low <= version < high for low, high in CPU_SINCE)
 
 
 def _timeout(value: object) -> int | None:
@@ -77,8 +84,9 @@ def probe_timeout_too_low(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     `readinessProbeTimeoutSeconds`, `resources`), `configurationValues` probe timeouts and
     resources, or a patch that sets them. It reports each probe whose `timeoutSeconds` is below
     10 (or absent in a complete DaemonSet, where Kubernetes uses 1 s), and a
-    `resources.requests.cpu` below 25m (or absent in a complete DaemonSet). A patch that touches
-    neither probes nor resources is not judged on its own; older images are CNI009's.
+    `resources.requests.cpu` below 25m (or absent in a complete DaemonSet) on releases that ship
+    25m (v1.10.4 and later, v1.11.5 and later in the 1.11 line). A patch that touches neither
+    probes nor resources is not judged on its own; older images are CNI009's.
 
     ## Why it matters
     On busy nodes the gRPC health probe needs time and CPU; when it times out, kubelet restarts
@@ -125,7 +133,7 @@ def probe_timeout_too_low(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
         for probe, where, message in _probe_findings(scope, from_daemonset):
             yield Violation(f"{message}: on busy nodes the probe fails and aws-node restarts", where,
                             f"Set {probe} timeoutSeconds to {MIN_TIMEOUT} or more.")
-        cpu = _cpu_finding(scope, from_daemonset)
+        cpu = _cpu_finding(scope, from_daemonset) if _cpu_baseline(version) else None
         if cpu is not None:
             yield Violation(f"{cpu[1]}: aws-node starves on busy nodes and its probes fail", cpu[0],
                             f"Request at least cpu: {MIN_CPU_MILLI}m for the aws-node container.")

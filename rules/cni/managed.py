@@ -22,7 +22,7 @@ from eks_net_lint.cni_version import (
 from eks_net_lint.context import ClusterContext
 from eks_net_lint.findings import Location, Related, Violation
 from eks_net_lint.located import LList, LMap, dig, loc_of, text_of
-from eks_net_lint.settings import SettingValue, addon_state
+from eks_net_lint.settings import SettingValue, addon_state, configuration_values
 from eks_net_lint.views import AwsNode, ClusterConfig, View
 
 from .common import literal
@@ -148,7 +148,7 @@ def configuration(ctx: ClusterContext) -> Iterator[tuple[ClusterConfig, LMap, An
     for cc in ctx.cluster_configs:
         for addon in cc.addons():
             if addon.get("name") == "vpc-cni" and "configurationValues" in addon:
-                parsed = ctx.embedded(cc, addon, "configurationValues")
+                parsed = configuration_values(ctx, cc, addon)
                 if parsed is not None:
                     yield cc, addon, parsed
 
