@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from ..context import ClusterContext
 from ..findings import Location
-from ..located import LList, LMap, dig_map, is_unknown
+from ..cni_sources import HelmValues
+from ..located import LList, LMap, dig_map, is_unknown, text_of
 from ..views import Container, View, Workload
 from .annotation import NETWORKS_ANNOTATION, NetworksAnnotation, parse_networks
 from .embedded import config_of
 from .multus import image_version, is_daemon_config, is_multus_config, max_cni_version
-from .spec import CONFIG_EXTENSIONS, JsonPath, extension, has_type, is_conf_dir, is_plugin_list, plugins_of
+from .spec import AWS_FILENAME, CONFIG_EXTENSIONS, JsonPath, extension, has_type, is_conf_dir, is_plugin_list, plugins_of
 from .views import CniConfigFile, CniConfigMap, CniDaemonSet, MultusDaemonConfig, NetworkAttachment, pod_metadata
 
 
@@ -78,7 +79,7 @@ def folder_names(ctx: ClusterContext) -> dict[str, list[str]]:
 
 
 def node_configs(ctx: ClusterContext) -> list[CniDoc]:
-    """CNI configs of files, ConfigMap entries and DaemonSet env values (NADs and delegates excluded)."""
+    """CNI configs of files, ConfigMap entries, DaemonSet env values and the VPC CNI chart's ``cniConfig`` (no NADs, no delegates)."""
     dirs = folder_names(ctx)
     found: list[CniDoc] = []
     for view in ctx.of(CniConfigFile):
@@ -95,6 +96,14 @@ def node_configs(ctx: ClusterContext) -> list[CniDoc]:
             config = config_of(ctx, ds, env.entry, "value")
             if isinstance(config, LMap) and is_cni_config(config):
                 found.append(CniDoc(ds, config, f"env {env.name} of DaemonSet {ds.sig.name}", None, None))
+    for values in ctx.of(HelmValues):
+        # vpc-cni.md § 5: with cniConfig.enabled the chart mounts fileContents as the node's 10-aws.conflist template.
+        block = dig_map(values.data, "cniConfig")
+        if block is None or text_of(block.get("enabled")) != "true" or not isinstance(block.get("fileContents"), str):
+            continue
+        config = config_of(ctx, values, block, "fileContents")
+        if isinstance(config, LMap) and is_cni_config(config):
+            found.append(CniDoc(values, config, f"cniConfig.fileContents of {posixpath.basename(values.path)}", AWS_FILENAME, None))
     return found
 
 
