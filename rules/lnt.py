@@ -206,6 +206,7 @@ def invalid_embedded_config(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: |
@@ -216,6 +217,7 @@ def invalid_embedded_config(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: |

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,14 @@ def _example_config(bad: str, folder: Path) -> Config:
     return Config(base=folder)
 
 
+def _before(bad: str) -> str | None:
+    """The file at --diff-base, given as '# before (at --diff-base):' and '#  '-prefixed lines."""
+    lines = bad.splitlines()
+    if not lines or not lines[0].startswith("# before"):
+        return None
+    return "\n".join(line[3:] for line in lines[1:] if line.startswith("#  ")) + "\n"
+
+
 @pytest.mark.parametrize("spec", [r for r in RULES if r.scope == "cluster"], ids=[r.id for r in RULES if r.scope == "cluster"])
 def test_docs_example_pair_runs(spec: RuleSpec, tmp_path: Path) -> None:
     pair = examples(spec)
@@ -94,6 +103,13 @@ def test_docs_example_pair_runs(spec: RuleSpec, tmp_path: Path) -> None:
     bad, good = pair
     config = _example_config(bad, tmp_path)
     target = tmp_path / ("example.json" if bad.lstrip().startswith("{") else "example.yaml")
+    before = _before(bad)
+    if before is not None:  # a rule about a change: commit the earlier version, compare with HEAD
+        target.write_text(before, "utf-8")
+        git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+        for args in (["init", "-q"], ["add", target.name], ["commit", "-q", "-m", "before"]):
+            subprocess.run([*git, *args], check=True, capture_output=True)
+        config = dataclasses.replace(config, diff_base="HEAD")
     for block, expect_rule in ((bad, True), (good, False)):
         target.write_text(block, "utf-8")
         report = lint([str(target)], config)

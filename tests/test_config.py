@@ -1,7 +1,6 @@
 """Config: discovery, validation messages, pyproject, options."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -38,19 +37,19 @@ def test_options_severity_and_selectors(tmp_path: Path) -> None:
     assert config.enabled("ENI001") and not config.enabled("ENI002") and not config.enabled("LNT001")
 
 
-def test_found_upwards_and_no_config(tmp_path: Path) -> None:
+def test_found_upwards_and_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".eks-net-lint.yaml").write_text("ignore: [ENI005]\n")
     (tmp_path / "sub").mkdir()
-    os.chdir(tmp_path / "sub")
+    monkeypatch.chdir(tmp_path / "sub")
     assert "ENI005" in load_config(["."]).ignore
     assert load_config(["."], use_files=False).ignore == frozenset()
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib arrived in Python 3.11")
-def test_pyproject_table(tmp_path: Path) -> None:
+def test_pyproject_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text('[tool.eks-net-lint]\nignore = ["ENI005"]\nfail-on = "error"\n')
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     config = load_config(["."])
     assert "ENI005" in config.ignore and config.fail_on == Severity.ERROR

@@ -1,8 +1,9 @@
 """Cluster grouping (DESIGN.md § group) through the API."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+import pytest
 
 from eks_net_lint.api import lint
 from eks_net_lint.config import build
@@ -11,8 +12,12 @@ CC = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {{name: {na
 ENI = "apiVersion: crd.k8s.amazonaws.com/v1alpha1\nkind: ENIConfig\nmetadata: {name: us-west-2a}\nspec: {subnet: subnet-0a1b2c3d}\n"
 
 
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
 def contexts(root: Path, data: dict | None = None) -> dict[str, list[str]]:
-    os.chdir(root)
     config = build(data or {}, root / ".eks-net-lint.yaml")
     report = lint(["."], config)
     return {(c.name or c.key): sorted(s.path for s in c.sources) for c in report.contexts}

@@ -52,28 +52,37 @@ def custom_networking_nodes_not_replaced(ctx: ClusterContext, opts: Any) -> Iter
 
     ## Example
     ```yaml
+    # before (at --diff-base):
+    #  apiVersion: eksctl.io/v1alpha5
+    #  kind: ClusterConfig
+    #  metadata: {name: prod, region: us-west-2}
+    #  iam: {withOIDC: true}
+    #  addons:
+    #    - name: vpc-cni
+    #  managedNodeGroups:
+    #    - name: ng-1
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
     managedNodeGroups:
       - name: ng-1
     ```
-    Use instead:
+    Use instead (new nodes come up with custom networking; the old group goes):
     ```yaml
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
     managedNodeGroups:
       - name: ng-2
     ```
-    (The pair differs only against a revision where custom networking was off and the node group
-    was `ng-1`: linted without `--diff-base`, neither fires.)
 
     ## References
     - `reference/vpc-and-eniconfig.md` § b.3 (only nodes started after the change use it; existing

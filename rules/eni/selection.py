@@ -79,6 +79,7 @@ def missing_zone_eniconfig(ctx: ClusterContext, opts: Any) -> Iterator[Violation
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     availabilityZones: [us-west-2a, us-west-2b]
     addons:
       - name: vpc-cni
@@ -98,6 +99,7 @@ def missing_zone_eniconfig(ctx: ClusterContext, opts: Any) -> Iterator[Violation
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     availabilityZones: [us-west-2a, us-west-2b]
     addons:
       - name: vpc-cni
@@ -165,6 +167,7 @@ def eniconfig_unused(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"WARM_IP_TARGET": "5"}}'
@@ -179,6 +182,7 @@ def eniconfig_unused(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"WARM_IP_TARGET": "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
@@ -232,6 +236,7 @@ def eniconfig_name_not_a_zone(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: |
@@ -248,6 +253,7 @@ def eniconfig_name_not_a_zone(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: |
@@ -271,12 +277,12 @@ def eniconfig_name_not_a_zone(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     for name, eni in _named(ctx).items():
         if name == "default" or name in selected or in_region(name, region):
             continue
-        hint = "a zone of another region" if looks_like_zone(name) else "not a zone name"
+        what = "names a zone outside" if looks_like_zone(name) else "is not a zone name of"
         related = [Related(ctx.region.location, f"cluster region {region}")] if ctx.region.location else []
         if label is not None:
             related.append(Related(label.location, f"{LABEL_DEF} selects ENIConfigs by zone"))
         yield Violation(
-            f"ENIConfig {name} is {hint} of region {region}: no node selects it by zone",
+            f"ENIConfig {name} {what} region {region}: no node selects it by zone",
             eni.anchor(),
             f"Rename the ENIConfig to the zone of {region} it serves, or select it with a node label.",
             tuple(related),
@@ -303,6 +309,7 @@ def deprecated_zone_label(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"ENI_CONFIG_LABEL_DEF": "failure-domain.beta.kubernetes.io/zone"}}'
@@ -312,6 +319,7 @@ def deprecated_zone_label(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"ENI_CONFIG_LABEL_DEF": "topology.kubernetes.io/zone"}}'
@@ -356,6 +364,7 @@ def node_eniconfig_unresolved(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
@@ -373,6 +382,7 @@ def node_eniconfig_unresolved(ctx: ClusterContext, opts: Any) -> Iterator[Violat
     apiVersion: eksctl.io/v1alpha5
     kind: ClusterConfig
     metadata: {name: prod, region: us-west-2}
+    iam: {withOIDC: true}
     addons:
       - name: vpc-cni
         configurationValues: '{"env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}}'
