@@ -17,7 +17,7 @@ from .cni_settings import AWS_NODE, catalogue
 from .cni_version import chart_release, load_data, parse_version
 from .findings import Location
 from .load import Document
-from .located import LMap, dig, dig_map, iter_maps, text_of
+from .located import LMap, dig, dig_map, is_unknown, iter_maps, text_of
 from .views import Signature, View
 
 # Chart keys that only the aws-vpc-cni chart has next to a top-level `env:` map (reference/vpc-cni.md § 5).
@@ -97,6 +97,8 @@ def helm_image(values: HelmValues, key: str, chart_tag: str | None) -> ImageFiel
     defaults = _chart_images(release.data if release else None)
     default = defaults.get({"image": "aws-node", "init": "aws-vpc-cni-init", "nodeAgent": "aws-eks-nodeagent"}[key], {})
     stated = block if block is not None else LMap(values.path, values.data.pos)
+    if any(is_unknown(v) for v in stated.values()):
+        return None  # a templated part (``${region}``) makes the whole reference unknown
     override = text_of(stated.get("override"))
     if override:
         return ImageField(override, stated.loc("override"), True)

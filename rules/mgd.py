@@ -277,6 +277,8 @@ def addon_configuration_invalid(ctx: ClusterContext, opts: Any) -> Iterator[Viol
             continue
         schema = exact_schema(addon)
         if schema is None:
+            ctx.note_skip("MGD003", f"no bundled schema of vpc-cni add-on version {text_of(addon.get('version')) or 'unset'} "
+                                    "(MGD006 checks the keys)")
             continue
         for problem, where in schema_problems(config, schema, keys_only=False):
             yield Violation(f"configurationValues {problem} the vpc-cni {schema.version} schema", where,
@@ -435,6 +437,7 @@ def possibly_managed_field_modified(ctx: ClusterContext, opts: Any) -> Iterator[
                                 "configurationValues: EKS may revert it", env.value_loc(),
                                 f"Set {env.name} through the add-on's configurationValues.")
         if release is None:
+            ctx.note_skip("MGD005", f"{node.sig}: the release it runs is not bundled, so shipped field values are unknown")
             continue
         for recorded in fields.possible:
             path = steps(recorded)

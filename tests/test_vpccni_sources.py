@@ -226,3 +226,11 @@ def test_managed_fields_paths(tmp_path: Path) -> None:
                                   "spec: {template: {spec: {containers: [{name: aws-node, env: [{name: 5}, 7, {value: x}]}]}}}"])
 def test_wrong_types_never_raise(tmp_path: Path, junk: str) -> None:
     run(tmp_path, {"junk.yaml": junk + "\n", "cluster.yaml": CLUSTER + "addons: [{name: vpc-cni, configurationValues: '[]'}]\n"})
+
+
+def test_templated_helm_image_is_unknown(tmp_path: Path) -> None:
+    report = run(tmp_path, {"values.yaml": "init:\n  image:\n    region: ${region}\nenv:\n  WARM_ENI_TARGET: '1'\n"
+                                           "eniConfig: {create: false}\n"}, set())
+    [scope] = _scopes(report)
+    assert scope.field("initContainers[aws-vpc-cni-init].image") is None
+    assert scope.version is None

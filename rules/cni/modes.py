@@ -101,6 +101,8 @@ def ip_family_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Violation]:
     """
     for scope in ctx.cni.scopes:
         if not _self_managed(scope):
+            if scope.managed and scope.values:
+                ctx.note_skip("CNI006", "the managed add-on sets the IP-family env from the cluster")
             continue
         version = version_of(scope)
         if version is not None and version < IPV6_SINCE:

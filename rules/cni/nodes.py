@@ -81,7 +81,10 @@ def prefix_delegation_unsupported(ctx: ClusterContext, opts: Any) -> Iterator[Vi
             continue
         for itype, where, group in _instance_types(ctx):
             data = lookup(itype)
-            if data is None or data.hypervisor is None or data.nitro or data.bare_metal is not False:
+            if data is None or data.hypervisor is None:
+                ctx.note_skip("CNI005", f"no hypervisor data for instance type {itype}")
+                continue
+            if data.nitro or data.bare_metal is not False:
                 continue
             yield Violation(f"prefix delegation is on but {group} uses {itype} ({data.hypervisor}, not Nitro): "
                             "those nodes silently stay in secondary-IP mode", pd.value.location,
@@ -145,7 +148,9 @@ def pod_sg_instance_not_trunking(ctx: ClusterContext, opts: Any) -> Iterator[Vio
             continue
         for itype, where, group in _instance_types(ctx):
             data = lookup(itype)
-            if data is not None and data.trunking_compatible is False:
+            if data is None or data.trunking_compatible is None:
+                ctx.note_skip("CNI018", f"no trunking data for instance type {itype}")
+            elif data.trunking_compatible is False:
                 yield Violation(f"{group} uses {itype}, which cannot take a trunk ENI, while ENABLE_POD_ENI is true: "
                                 "pods with security groups cannot run there", where,
                                 f"Use a trunking-compatible instance type instead of {itype} for pods with security groups.",

@@ -115,6 +115,9 @@ def invalid_setting_value(ctx: ClusterContext, opts: Any) -> Iterator[Violation]
                 continue
             text = literal(value)
             if text is None:
+                if spec.type != "downward-api":
+                    where = f"{value.location.path}:{value.location.line}"
+                    ctx.note_skip("CNI001", f"{value.name} at {where} is unknown (valueFrom or a template)")
                 continue
             verdict = judge(spec, text, judged)
             if verdict.ok or verdict.outcome == CLAMP:

@@ -86,6 +86,10 @@ def setting_needs_newer_cni(ctx: ClusterContext, opts: Any) -> Iterator[Violatio
     for scope in ctx.cni.scopes:
         fact = scope.version
         if fact is None or fact.version is None:
+            if scope.values:
+                where = "" if ctx.is_cluster else f"{scope.label}: "
+                ctx.note_skip("CNI008", f"{where}the CNI version is unknown (no image tag, add-on version "
+                                        "or clusters.<name>.cni-version)")
             continue
         for value in stated_values(scope):
             spec = cat.get(value.container, value.name)
@@ -268,6 +272,8 @@ def cni_image_partition_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Vio
     region = ctx.region if ctx.is_cluster else None
     partition = region_partition(region.value) if region is not None else None
     if region is None or partition is None:
+        if ctx.is_cluster and ctx.cni.scopes and any(s.fields for s in ctx.cni.scopes):
+            ctx.note_skip("CNI019", "the cluster's region (or its partition) is unknown")
         return
     for scope in ctx.cni.scopes:
         for path in (MAIN, INIT_IMAGE):

@@ -326,6 +326,10 @@ def prefix_delegation_without_warm_target(ctx: ClusterContext, opts: Any) -> Ite
         if not reads_true(spec, text, version, entrypoint=True):
             continue
         checks = [_raw_at_most_zero(scope, name) for name in ("WARM_PREFIX_TARGET", "WARM_IP_TARGET", "MINIMUM_IP_TARGET")]
+        if any(c is None for c in checks):
+            where = "" if ctx.is_cluster else f"{scope.label}: "
+            ctx.note_skip("CNI017", f"{where}warm targets no source states are unknown (managed add-on, "
+                                    "or a patch over a base not linted here)")
         if any(c is None or not c[0] for c in checks):
             continue
         names = ", ".join(c[1] for c in checks if c is not None)
