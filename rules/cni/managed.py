@@ -76,7 +76,9 @@ def difference(stated: Any, shipped: Any) -> tuple[str, ...] | None:
     """The relative path of the first place a (partial) value changes what ships; None when it does not."""
     if isinstance(stated, Mapping) and isinstance(shipped, Mapping):
         for key, value in stated.items():
-            below = difference(value, shipped.get(key))
+            if key not in shipped:
+                continue  # not shipped: an API default or an addition EKS does not own
+            below = difference(value, shipped[key])
             if below is not None:
                 return (str(key), *below)
         return None
@@ -84,11 +86,15 @@ def difference(stated: Any, shipped: Any) -> tuple[str, ...] | None:
 
 
 def differs(stated: Any, shipped: Any) -> bool:
-    """Whether a (partial, strategic-merge) value changes what the release ships."""
+    """Whether a (partial, strategic-merge) value changes what the release ships.
+
+    Keys the release does not ship are not compared: a ``kubectl get -o yaml`` dump carries API
+    defaults (``periodSeconds``, ``hostPath.type: ""``, …) that EKS never applies.
+    """
     if isinstance(stated, Mapping):
         if not isinstance(shipped, Mapping):
             return True
-        return any(differs(v, shipped.get(k)) for k, v in stated.items())
+        return any(differs(v, shipped[k]) for k, v in stated.items() if k in shipped)
     if isinstance(stated, (list, tuple)):
         if not isinstance(shipped, (list, tuple)):
             return True
