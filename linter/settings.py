@@ -13,17 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .cni_settings import AWS_NODE, INIT, catalogue, go_parse_bool
-from .cni_sources import HelmValues, helm_image
+from .cni_sources import (
+    FieldValue,
+    HelmValues,
+    SettingValue,
+    configuration_values,
+    read_configuration_values,
+    read_daemonset,
+    read_helm,
+)
 from .cni_version import CniVersion, chart_release, newest_release, parse_addon_version, parse_image, shipped_release
 from .findings import Location
-from .located import LMap, dig, dig_map, text_of
+from .located import LMap, dig, text_of
 from .views import AwsNode, ClusterConfig, View
 
 if TYPE_CHECKING:
     from .context import ClusterContext
+
+__all__ = ["SettingValue", "FieldValue", "configuration_values", "Scope", "CniSettings", "Effective", "VersionFact",
+           "addon_state", "cni_settings", "PRIORITY", "STATED", "CHART", "DEFAULT", "ASSUMED"]
 
 # Higher wins when two sources state the same setting.
 PRIORITY = {"helm-values": 10, "daemonset": 20, "daemonset-patch": 30, "configurationValues": 40}
@@ -33,41 +44,6 @@ STATED, CHART, DEFAULT, ASSUMED = "stated", "chart-default", "default", "assumed
 def parse_go_bool(text: str) -> bool | None:
     """True/False as Go's ParseBool reads ``text``; None when Go would return an error."""
     return go_parse_bool(text)
-
-
-@dataclass(frozen=True, slots=True)
-class SettingValue:
-    """One place that sets one CNI setting."""
-
-    name: str
-    value: Any  # as written; None when it comes from valueFrom
-    location: Location
-    source: str  # a PRIORITY key
-    container: str  # aws-node, aws-vpc-cni-init, ...
-    view: View | None = None
-    name_location: Location | None = None
-    from_ref: bool = False
-    field_ref: Any = None  # valueFrom.fieldRef.fieldPath when from_ref
-
-    @property
-    def text(self) -> str | None:
-        """The value as the container sees it (None when unknown)."""
-        return None if self.from_ref else text_of(self.value)
-
-    def describe(self) -> str:
-        return f"{self.source} {self.location.path}:{self.location.line}"
-
-
-@dataclass(frozen=True, slots=True)
-class FieldValue:
-    """A non-env field of aws-node (an image, a probe timeout, the CPU request, node-agent args)."""
-
-    path: str  # containers[aws-node].image, containers[aws-node].livenessProbe.timeoutSeconds, ...
-    value: Any
-    location: Location
-    source: str
-    view: View
-    key_location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,106 +226,6 @@ class CniSettings:
         return any(v.source in ("helm-values", "configurationValues") for v in self.values)
 
 
-# --- reading each source --------------------------------------------------------------------------
-
-_CONTAINER_FIELDS = ("image", "livenessProbe", "readinessProbe", "resources", "livenessProbe.timeoutSeconds",
-                     "readinessProbe.timeoutSeconds", "livenessProbe.exec.command", "readinessProbe.exec.command",
-                     "resources.requests.cpu", "args")
-
-
-def _daemonset(node: AwsNode) -> tuple[list[SettingValue], list[FieldValue]]:
-    source = "daemonset" if node.is_complete else "daemonset-patch"
-    values: list[SettingValue] = []
-    fields: list[FieldValue] = []
-    for container in node.containers():
-        for env in container.env():
-            field_ref = dig(env.entry, "valueFrom", "fieldRef", "fieldPath") if env.from_ref else None
-            ref_map = dig_map(env.entry, "valueFrom", "fieldRef")
-            where = ref_map.loc("fieldPath") if ref_map is not None and "fieldPath" in ref_map else env.value_loc()
-            values.append(SettingValue(env.name, None if env.from_ref else env.value, where, source,
-                                       container.name, node, env.name_loc(), env.from_ref, field_ref))
-        prefix = f"{'initContainers' if container.init else 'containers'}[{container.name}]"
-        for sub in _CONTAINER_FIELDS:
-            keys = sub.split(".")
-            parent = dig_map(container.data, *keys[:-1]) if len(keys) > 1 else container.data
-            if parent is not None and keys[-1] in parent:
-                fields.append(FieldValue(f"{prefix}.{sub}", parent[keys[-1]], parent.loc(keys[-1]), source, node,
-                                         parent.key_loc(keys[-1])))
-    spec = node.pod_spec()
-    if spec is not None and "serviceAccountName" in spec:
-        fields.append(FieldValue("serviceAccountName", spec["serviceAccountName"], spec.loc("serviceAccountName"),
-                                 source, node))
-    return values, fields
-
-
-def _env_map(env: Any, container: str, source: str, view: View) -> Iterator[SettingValue]:
-    if isinstance(env, LMap):
-        for name, value in env.items():
-            if isinstance(name, str) and value is not None and (source != "configurationValues" or isinstance(value, str)):
-                yield SettingValue(name, value, env.loc(name), source, container, view, env.key_loc(name))
-
-
-def _helm(view: HelmValues) -> tuple[list[SettingValue], list[FieldValue]]:
-    values = [*_env_map(view.env(), AWS_NODE, "helm-values", view), *_env_map(view.init_env(), INIT, "helm-values", view)]
-    for entry in view.extra_env():
-        name = entry.get("name")
-        if isinstance(name, str):
-            ref = dig(entry, "valueFrom", "fieldRef", "fieldPath")
-            values.append(SettingValue(name, entry.get("value"), entry.loc("value") if "value" in entry else entry.loc("name"),
-                                       "helm-values", AWS_NODE, view, entry.loc("name"), "valueFrom" in entry, ref))
-    tag = text_of(dig(view.data, "image", "tag"))
-    fields: list[FieldValue] = []
-    for key, path in (("image", "containers[aws-node].image"), ("init", "initContainers[aws-vpc-cni-init].image"),
-                      ("nodeAgent", "containers[aws-eks-nodeagent].image")):
-        image = helm_image(view, key, tag)
-        if image is not None and image.stated:
-            fields.append(FieldValue(path, image.text, image.location, "helm-values", view))
-    for probe in ("livenessProbe", "readinessProbe"):
-        timeout = f"{probe}TimeoutSeconds"
-        if timeout in view.data:
-            fields.append(FieldValue(f"containers[aws-node].{probe}.timeoutSeconds", view.data[timeout],
-                                     view.data.loc(timeout), "helm-values", view))
-        command = dig(view.data, probe, "exec")
-        if isinstance(command, LMap) and "command" in command:
-            fields.append(FieldValue(f"containers[aws-node].{probe}.exec.command", command["command"],
-                                     command.loc("command"), "helm-values", view))
-    requests = dig_map(view.data, "resources", "requests")
-    if requests is not None and "cpu" in requests:
-        fields.append(FieldValue("containers[aws-node].resources.requests.cpu", requests["cpu"], requests.loc("cpu"),
-                                 "helm-values", view))
-    return values, fields
-
-
-def _configuration_values(ctx: ClusterContext, cc: ClusterConfig, addon: LMap) -> tuple[list[SettingValue], list[FieldValue]]:
-    config = configuration_values(ctx, cc, addon)
-    if not isinstance(config, LMap):
-        return [], []
-    source = "configurationValues"
-    values = [*_env_map(config.get("env"), AWS_NODE, source, cc), *_env_map(dig(config, "init", "env"), INIT, source, cc)]
-    fields = []
-    for probe in ("livenessProbe", "readinessProbe"):
-        key = f"{probe}TimeoutSeconds"
-        if key in config:
-            fields.append(FieldValue(f"containers[aws-node].{probe}.timeoutSeconds", config[key], config.loc(key), source, cc))
-    requests = dig_map(config, "resources", "requests")
-    if requests is not None and "cpu" in requests:
-        fields.append(FieldValue("containers[aws-node].resources.requests.cpu", requests["cpu"], requests.loc("cpu"), source, cc))
-    return values, fields
-
-
-def configuration_values(ctx: ClusterContext, cc: ClusterConfig, addon: LMap) -> Any:
-    """The parsed ``configurationValues`` of an add-on entry, located exactly where the file allows.
-
-    Literal blocks (``|``) map exactly in the engine; quoted one-line JSON is mapped character by
-    character by ``cni.embedded.config_of``; folded and plain scalars point at the scalar's start.
-    """
-    if "configurationValues" not in addon:
-        return None
-    from .cni.embedded import config_of
-
-    return config_of(ctx, cc, addon, "configurationValues")
-
-
 def addon_state(ctx: ClusterContext) -> tuple[LMap | None, ClusterConfig | None, bool]:
     """The listed eksctl ``vpc-cni`` add-on, its ClusterConfig, and whether the managed add-on runs.
 
@@ -370,9 +246,9 @@ def addon_state(ctx: ClusterContext) -> tuple[LMap | None, ClusterConfig | None,
 
 def _read(view: View) -> tuple[list[SettingValue], list[FieldValue]]:
     if isinstance(view, AwsNode):
-        return _daemonset(view)
+        return read_daemonset(view)
     if isinstance(view, HelmValues):
-        return _helm(view)
+        return read_helm(view)
     return [], []
 
 
@@ -383,7 +259,7 @@ def cni_settings(ctx: ClusterContext) -> CniSettings:
     values = [sv for v in views for sv in per_view[id(v)][0]]
     fields = [fv for v in views for fv in per_view[id(v)][1]]
     if addon is not None and cc is not None:
-        addon_values, addon_fields = _configuration_values(ctx, cc, addon)
+        addon_values, addon_fields = read_configuration_values(ctx, cc, addon)
         values.extend(addon_values)
         fields.extend(addon_fields)
     config_version = text_of(ctx.setting("cni-version"))
