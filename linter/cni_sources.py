@@ -122,6 +122,7 @@ class ImageField:
     text: str
     location: Location
     stated: bool  # False when every part comes from the chart's defaults
+    tag_stated: bool = True  # False when the tag is the chart's (its version is then unknown)
 
 
 def helm_image(values: HelmValues, key: str, chart_tag: str | None) -> ImageField | None:
@@ -146,13 +147,14 @@ def helm_image(values: HelmValues, key: str, chart_tag: str | None) -> ImageFiel
     where = stated.loc("tag") if "tag" in stated else (values.data.key_loc(key) if key in values.data else values.anchor())
     repository = text_of(stated.get("overrideRepository"))
     if repository:
-        return ImageField(f"{repository}:{tag}", stated.loc("overrideRepository"), True)
+        return ImageField(f"{repository}:{tag}", stated.loc("overrideRepository"), True, "tag" in stated)
     parts = {}
     for part in ("account", "endpoint", "region", "domain"):
         parts[part] = text_of(stated.get(part)) or text_of(default.get(part)) or {"endpoint": "ecr"}.get(part, "")
     registry = f"{parts['account']}.dkr.{parts['endpoint']}.{parts['region']}.{parts['domain']}"
     text = f"{registry}/{IMAGE_REPOSITORIES[key]}:{tag}"
-    return ImageField(text, where, any(p in stated for p in ("tag", "account", "region", "domain", "endpoint")))
+    return ImageField(text, where, any(p in stated for p in ("tag", "account", "region", "domain", "endpoint")),
+                      "tag" in stated)
 
 
 def _chart_images(data: Any) -> dict[str, Any]:
@@ -275,7 +277,9 @@ def read_helm(view: HelmValues) -> tuple[list[SettingValue], list[FieldValue]]:
                       ("nodeAgent", "containers[aws-eks-nodeagent].image")):
         image = helm_image(view, key, tag)
         if image is not None and image.stated:
-            fields.append(FieldValue(path, image.text, image.location, "helm-values", view))
+            # without a stated tag the chart's version (unknown here) decides it: only the registry is known
+            where = path if image.tag_stated else path + "-registry"
+            fields.append(FieldValue(where, image.text, image.location, "helm-values", view))
     for probe in ("livenessProbe", "readinessProbe"):
         timeout = f"{probe}TimeoutSeconds"
         if timeout in view.data:

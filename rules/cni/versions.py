@@ -276,7 +276,7 @@ def cni_image_partition_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Vio
             ctx.note_skip("CNI019", "the cluster's region (or its partition) is unknown")
         return
     for scope in ctx.cni.scopes:
-        for path in (MAIN, INIT_IMAGE):
+        for path in (MAIN, INIT_IMAGE, MAIN + "-registry", INIT_IMAGE + "-registry"):
             for image in _images(scope, path):
                 ref = parse_image(image.value)
                 evidence = registry_partition(ref) if ref is not None and ref.component else None
@@ -293,7 +293,7 @@ def cni_image_partition_mismatch(ctx: ClusterContext, opts: Any) -> Iterator[Vio
 def _registry_key(image: FieldValue, path: str, wrong: tuple[str, ...]) -> Location:
     """For Helm values, the image key that names the wrong partition (they build the reference)."""
     if isinstance(image.view, HelmValues):
-        block = image.view.image_block("image" if path == MAIN else "init")
+        block = image.view.image_block("image" if path.startswith(MAIN) else "init")
         for piece in wrong:
             if block is not None and piece in block:
                 return block.loc(piece)
