@@ -103,6 +103,29 @@ class _AliasBomb(Exception):
         self.line, self.col = line, col
 
 
+_MAP_TAG, _SEQ_TAG, _NULL_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:null"
+# First characters for which a plain scalar may resolve to something other than a string.
+_MAYBE_TYPED = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
+
+
+class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The libyaml loader with a cheaper implicit resolver: most scalars are plain strings.
+
+    libyaml calls ``resolve`` from C for every node; the stock one scans regex lists even for
+    values that can only be strings. Typed candidates go through the stock resolver unchanged.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if not value:
+                    return _NULL_TAG
+                if value[0] in _MAYBE_TYPED:
+                    return str(_Loader.resolve(self, kind, value, implicit))
+            return STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
 def _pos(node: yaml.Node) -> Pos:
     s, e = node.start_mark, node.end_mark
     return (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
@@ -111,27 +134,32 @@ def _pos(node: yaml.Node) -> Pos:
 class _Converter:
     """Turns composed YAML nodes into LMap/LList/scalars, bounding depth and alias expansion."""
 
-    def __init__(self, source: SourceFile, limits: Limits) -> None:
+    def __init__(self, source: SourceFile, limits: Limits, aliases: bool = True) -> None:
         self.source = source
         self.path = source.path
         self.limits = limits
-        self.seen: set[int] = set()
+        self.seen: set[int] | None = set() if aliases else None  # only a text with '*' can alias
         self.expanded = 0
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Any:
         if depth > self.limits.max_depth:
             raise _TooDeep(node.start_mark.line + 1, node.start_mark.column + 1)
-        key = id(node)
-        if key in self.seen:
-            self.expanded += 1
-            if self.expanded > self.limits.max_alias_nodes:
-                raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
-        else:
-            self.seen.add(key)
+        seen = self.seen
+        if seen is not None:
+            key = id(node)
+            if key in seen:
+                self.expanded += 1
+                if self.expanded > self.limits.max_alias_nodes:
+                    raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
+            else:
+                seen.add(key)
         tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            if tag == STR_TAG:
+                return node.value
             value = self.scalar(node)
-        elif isinstance(node, yaml.MappingNode):
+        elif cls is yaml.MappingNode:
             value = self.mapping(node, depth)
         else:
             value = self.sequence(node, depth)
@@ -296,10 +324,10 @@ def _load_json(source: SourceFile, text: str, limits: Limits) -> None:
 
 
 def _load_yaml(source: SourceFile, text: str, limits: Limits) -> None:
-    converter = _Converter(source, limits)
+    converter = _Converter(source, limits, aliases="*" in text)
     index = 0
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text, Loader=_FastLoader):
             if node is None:
                 continue
             data = converter.convert(node)
@@ -449,11 +477,16 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
     if display.endswith((".conf", ".conflist")) and not text.lstrip().startswith("{"):
         source.skipped = f"{display}: not a JSON CNI config"
         return source
-    if not display.endswith((".conf", ".conflist")) and not prefilter.is_relevant(text, source.format):
-        source.skipped = prefilter.skip_reason(display)
-        return source
     if fs_path is not None and _in_helm_chart_templates(fs_path):
         source.skipped = f"{display}: a Helm template (lint 'helm template ... | eks-net-lint -' instead)"
+        return source
+    if not display.endswith((".conf", ".conflist")) and not prefilter.has_keyword(text):
+        if source.format == "yaml" and prefilter.is_kindless_yaml(text):
+            source.text = text
+            check_yaml_events(source, text, limits)
+            if "{{" in text and source.problems:
+                source.problems = []
+        source.skipped = prefilter.skip_reason(display)
         return source
     load_text(source, text, limits)
     if "{{" in text and any(p.rule == "LNT001" for p in source.problems):
@@ -461,6 +494,54 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
         source.documents = []
         source.skipped = f"{display}: does not parse and holds '{{{{': a Helm template (lint its rendered output)"
     return source
+
+
+def check_yaml_events(source: SourceFile, text: str, limits: Limits) -> None:
+    """Syntax and alias-expansion check from libyaml's event stream, without building nodes.
+
+    Used on YAML no rule reads: it still reports LNT001 and alias bombs (LNT002) at a fraction of
+    a full parse. An anchored node's expanded size is known when it ends; an alias adds it again.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = []  # [anchor, expanded size so far]
+    budget = limits.max_alias_nodes
+    expanded = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = event.__class__
+            if kind is yaml.AliasEvent:
+                size = sizes.get(event.anchor, 1)
+                expanded += size
+                if expanded > budget:
+                    mark = event.start_mark
+                    source.problem("LNT002", f"aliases expand to more than {budget} nodes: the document is not read",
+                                   mark.line + 1, mark.column + 1, "Replace the nested aliases with explicit values.")
+                    return
+                if stack:
+                    stack[-1][1] += size
+            elif kind is yaml.ScalarEvent:
+                if event.anchor:
+                    sizes[event.anchor] = 1
+                if stack:
+                    stack[-1][1] += 1
+            elif kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                stack.append([event.anchor, 1])
+            elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                anchor, size = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                if stack:
+                    stack[-1][1] += size
+            elif kind is yaml.DocumentEndEvent:
+                sizes.clear()
+                expanded = 0
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(p for p in (err.context, err.problem) if p)
+        source.problem("LNT001", f"invalid YAML: {what}", line, col, "Fix the YAML syntax at this position.")
+    except yaml.YAMLError as err:
+        source.problem("LNT001", f"invalid YAML: {err}", 1, 1, "Fix the YAML syntax.")
 
 
 def _in_helm_chart_templates(fs_path: Any) -> bool:

@@ -11,6 +11,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _REGISTRY: dict[str, RuleSpec] = {}
 _NAMES: dict[str, str] = {}
+_SORTED: dict[int, tuple[RuleSpec, ...]] = {}  # the sorted registry, keyed by its size
 
 
 def rule(
@@ -39,11 +40,16 @@ def rule(
 
 
 def all_rules() -> tuple[RuleSpec, ...]:
-    """Every registered rule in ID order (importing the families registers them)."""
+    """Every registered rule in catalogue order (importing the families registers them)."""
     from .rules import FAMILY_ORDER
 
-    order = {family: index for index, family in enumerate(FAMILY_ORDER)}
-    return tuple(sorted(_REGISTRY.values(), key=lambda s: (order.get(s.family, len(order)), s.family, s.id)))
+    cached = _SORTED.get(len(_REGISTRY))
+    if cached is None:
+        order = {family: index for index, family in enumerate(FAMILY_ORDER)}
+        cached = tuple(sorted(_REGISTRY.values(), key=lambda s: (order.get(s.family, len(order)), s.family, s.id)))
+        _SORTED.clear()
+        _SORTED[len(_REGISTRY)] = cached
+    return cached
 
 
 def lookup(key: str) -> RuleSpec | None:
