@@ -16,3 +16,12 @@ def upstream() -> Path:
     if not UPSTREAM.is_dir():
         pytest.skip(f"{UPSTREAM} not found: the shared upstream corpus is only beside a team checkout")
     return UPSTREAM
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
