@@ -19,6 +19,7 @@ from .findings import Finding, RuleSpec, Severity, Violation
 from .group import group
 from .load import Limits, SourceFile, read_source
 from .registry import all_rules
+from .scope import scope
 from .views import View
 
 PARALLEL_MIN_FILES = 400
@@ -144,6 +145,10 @@ def _lint(
     report = Report()
     exclude = compile_globs(config.exclude)
     candidates = list(discover(paths, exclude))
+    wanted = None if only is None else {os.path.abspath(p) for p in only}
+    if wanted is not None:  # pre-commit: parse only what can share a cluster with a given file
+        given = {c.display for c in candidates if os.path.abspath(c.display) in wanted}
+        candidates = scope(candidates, given, config)
     classified: list[tuple[SourceFile, list[View]]] = []
     skips: list[Skip] = []
     suppressions: list[suppress.Suppression] = []
@@ -162,9 +167,8 @@ def _lint(
     report.skips.extend(f"{s.path}:{s.line}: {s.reason}" for s in skips)
     contexts = group(classified, config)
     report.contexts = contexts
-    wanted = None if only is None else {os.path.normpath(p).replace(os.sep, "/") for p in only}
     if wanted is not None:  # pre-commit: build only the contexts that hold a given file
-        contexts = [c for c in contexts if any(s.path in wanted for s in c.sources)]
+        contexts = [c for c in contexts if any(os.path.abspath(s.path) in wanted for s in c.sources)]
     findings = run_rules(contexts, config, report)
     for ctx in contexts:
         report.skips.extend(ctx.skip_notes)
@@ -186,7 +190,7 @@ def _lint(
     if accepted:
         findings = [f for f in findings if (f.rule.id, f.location.path, f.message) not in accepted]
     if wanted is not None:
-        findings = [f for f in findings if f.location.path in wanted]
+        findings = [f for f in findings if os.path.abspath(f.location.path) in wanted]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
 
