@@ -336,10 +336,7 @@ def _load_yaml(source: SourceFile, text: str, limits: Limits) -> None:
             source.documents.append(Document(source, index, data, _pos(node)))
             index += 1
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(p for p in (err.context, err.problem) if p)
-        source.problem("LNT001", f"invalid YAML: {what}", line, col, "Fix the YAML syntax at this position.")
+        _syntax_problem(source, err)
     except yaml.YAMLError as err:
         source.problem("LNT001", f"invalid YAML: {err}", 1, 1, "Fix the YAML syntax.")
     except _TooDeep as err:
@@ -502,6 +499,15 @@ def check_yaml_events(source: SourceFile, text: str, limits: Limits) -> None:
     Used on YAML no rule reads: it still reports LNT001 and alias bombs (LNT002) at a fraction of
     a full parse. An anchored node's expanded size is known when it ends; an alias adds it again.
     """
+    raw_parse = getattr(_Loader, "raw_parse", None)  # libyaml: parse in C, no Python objects
+    if raw_parse is not None:
+        try:
+            _Loader(text).raw_parse()
+        except yaml.MarkedYAMLError as err:
+            _syntax_problem(source, err)
+            return
+        if "*" not in text:  # no alias, no expansion to bound
+            return
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = []  # [anchor, expanded size so far]
     budget = limits.max_alias_nodes
@@ -536,12 +542,16 @@ def check_yaml_events(source: SourceFile, text: str, limits: Limits) -> None:
                 sizes.clear()
                 expanded = 0
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(p for p in (err.context, err.problem) if p)
-        source.problem("LNT001", f"invalid YAML: {what}", line, col, "Fix the YAML syntax at this position.")
+        _syntax_problem(source, err)
     except yaml.YAMLError as err:
         source.problem("LNT001", f"invalid YAML: {err}", 1, 1, "Fix the YAML syntax.")
+
+
+def _syntax_problem(source: SourceFile, err: yaml.MarkedYAMLError) -> None:
+    mark = err.problem_mark or err.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(p for p in (err.context, err.problem) if p)
+    source.problem("LNT001", f"invalid YAML: {what}", line, col, "Fix the YAML syntax at this position.")
 
 
 def _in_helm_chart_templates(fs_path: Any) -> bool:
