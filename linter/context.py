@@ -1,7 +1,7 @@
 """ClusterContext: the documents of one cluster and the facts derived from them, computed once."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .settings import CniSettings
 
 V = TypeVar("V", bound=View)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,16 @@ class ClusterContext:
         self.views: list[View] = []
         self._embedded: dict[tuple[int, Any], tuple[Any, list[Problem]]] = {}
         self.skip_notes: list[str] = []
+        self._memo: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"ClusterContext({self.key!r}, {len(self.views)} views)"
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A fact a family derives, computed once per context (several rules ask for it)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def note_skip(self, rule_id: str, reason: str) -> None:
         """Say why a rule stayed silent here (printed by ``--explain-skips``)."""

@@ -80,6 +80,10 @@ def folder_names(ctx: ClusterContext) -> dict[str, list[str]]:
 
 def node_configs(ctx: ClusterContext) -> list[CniDoc]:
     """CNI configs of files, ConfigMap entries, DaemonSet env values and the VPC CNI chart's ``cniConfig`` (no NADs, no delegates)."""
+    return ctx.memo("cni.node_configs", lambda: _node_configs(ctx))
+
+
+def _node_configs(ctx: ClusterContext) -> list[CniDoc]:
     dirs = folder_names(ctx)
     found: list[CniDoc] = []
     for view in ctx.of(CniConfigFile):
