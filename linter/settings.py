@@ -84,7 +84,24 @@ class VersionFact:
     origin: str
 
 
-class Scope:
+class _StatedValues:
+    """Lookup of stated values shared by a Scope and the cluster-wide CniSettings."""
+
+    values: list[SettingValue]
+
+    def all(self, name: str, container: str = AWS_NODE) -> list[SettingValue]:
+        return [v for v in self.values if v.name == name and v.container == container]
+
+    def get(self, name: str, container: str = AWS_NODE) -> SettingValue | None:
+        """The stated value that runs: the highest-priority source, the last in path order on a tie."""
+        best: SettingValue | None = None
+        for value in self.all(name, container):
+            if best is None or PRIORITY[value.source] >= PRIORITY[best.source]:
+                best = value
+        return best
+
+
+class Scope(_StatedValues):
     """One effective aws-node configuration: its sources merged, and what they leave to defaults."""
 
     def __init__(self, label: str, values: list[SettingValue], fields: list[FieldValue], views: list[View],
@@ -105,17 +122,6 @@ class Scope:
 
     def __repr__(self) -> str:
         return f"Scope({self.label!r}, {len(self.values)} values)"
-
-    def all(self, name: str, container: str = AWS_NODE) -> list[SettingValue]:
-        return [v for v in self.values if v.name == name and v.container == container]
-
-    def get(self, name: str, container: str = AWS_NODE) -> SettingValue | None:
-        """The stated value that runs: the highest-priority source, the last in path order on a tie."""
-        best: SettingValue | None = None
-        for value in self.all(name, container):
-            if best is None or PRIORITY[value.source] >= PRIORITY[best.source]:
-                best = value
-        return best
 
     def effective(self, name: str, container: str = AWS_NODE) -> Effective:
         """What runs for ``name``: stated, else the chart's default, else the code default."""
@@ -177,7 +183,7 @@ class Scope:
         return None
 
 
-class CniSettings:
+class CniSettings(_StatedValues):
     """All stated values per setting, the effective one, and the scopes rules judge."""
 
     def __init__(self, values: list[SettingValue], aws_nodes: list[AwsNode], addon: LMap | None,
@@ -188,17 +194,6 @@ class CniSettings:
         self.addon_view = addon_view
         self.scopes = scopes or []
         self.managed = managed
-
-    def all(self, name: str, container: str = AWS_NODE) -> list[SettingValue]:
-        return [v for v in self.values if v.name == name and v.container == container]
-
-    def get(self, name: str, container: str = AWS_NODE) -> SettingValue | None:
-        """The value that runs: the highest-priority source, the last one in path order on a tie."""
-        best: SettingValue | None = None
-        for value in self.all(name, container):
-            if best is None or PRIORITY[value.source] >= PRIORITY[best.source]:
-                best = value
-        return best
 
     def text(self, name: str, container: str = AWS_NODE) -> str | None:
         value = self.get(name, container)
