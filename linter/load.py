@@ -465,24 +465,28 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
         text = decode(source, data)
         if text is None:
             return source
+    cni_file = display.endswith((".conf", ".conflist"))
+    if cni_file and not text.lstrip().startswith("{"):
+        source.skipped = f"{display}: not a JSON CNI config"
+        return source
+    parse = cni_file or prefilter.has_keyword(text)
+    if not parse and not (source.format == "yaml" and prefilter.is_kindless_yaml(text)):
+        source.skipped = prefilter.skip_reason(display)  # never reaches a parser: no bound to check
+        return source
+    if fs_path is not None and _in_helm_chart_templates(fs_path):
+        source.skipped = f"{display}: a Helm template (lint 'helm template ... | eks-net-lint -' instead)"
+        return source
     deep = nesting_overflow(text, limits.max_depth)
     if deep is not None:
         source.text = text
         source.problem("LNT002", f"nesting deeper than {limits.max_depth} levels: the file is not read", *deep,
                        "Flatten the structure, or raise the nesting limit if this depth is intended.")
         return source
-    if display.endswith((".conf", ".conflist")) and not text.lstrip().startswith("{"):
-        source.skipped = f"{display}: not a JSON CNI config"
-        return source
-    if fs_path is not None and _in_helm_chart_templates(fs_path):
-        source.skipped = f"{display}: a Helm template (lint 'helm template ... | eks-net-lint -' instead)"
-        return source
-    if not display.endswith((".conf", ".conflist")) and not prefilter.has_keyword(text):
-        if source.format == "yaml" and prefilter.is_kindless_yaml(text):
-            source.text = text
-            check_yaml_events(source, text, limits)
-            if "{{" in text and source.problems:
-                source.problems = []
+    if not parse:  # YAML no rule reads: syntax and alias bombs only
+        source.text = text
+        check_yaml_events(source, text, limits)
+        if "{{" in text and source.problems:
+            source.problems = []
         source.skipped = prefilter.skip_reason(display)
         return source
     load_text(source, text, limits)

@@ -376,6 +376,10 @@ def pods_groups(ctx: ClusterContext) -> list[PodsGroup]:
 
     Standalone NodeConfig files name no instance type, so they give groups without types.
     """
+    return ctx.memo("nodepods.pods_groups", lambda: _pods_groups(ctx))
+
+
+def _pods_groups(ctx: ClusterContext) -> list[PodsGroup]:
     groups: list[PodsGroup] = []
     for cc in ctx.cluster_configs:
         groups.extend(_eksctl_groups(ctx, cc))

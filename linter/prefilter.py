@@ -27,7 +27,7 @@ KEYWORDS = (
     "NodeConfig",
     "EC2NodeClass",
     "NodePool",
-    "karpenter",
+    "karpenter.k8s.aws",
     "AWSTemplateFormatVersion",
     "AWS::EC2::",
     "eks-net-lint:",  # an inline suppression (LNT006 must see it)

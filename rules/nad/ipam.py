@@ -26,6 +26,11 @@ class IpamUse:
 
 
 def ipam_uses(ctx: ClusterContext) -> Iterator[IpamUse]:
+    """Every IPAM block of the cluster's NADs with its analysis, computed once per context."""
+    return iter(ctx.memo("nad.ipam_uses", lambda: list(_ipam_uses(ctx))))
+
+
+def _ipam_uses(ctx: ClusterContext) -> Iterator[IpamUse]:
     for nad in nads(ctx):
         version = nad.config.get("cniVersion") if nad.config is not None else None
         for path, plugin in nad.plugins():
