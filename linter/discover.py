@@ -80,19 +80,18 @@ def _walk(root: Path, exclude: re.Pattern[str] | None, seen: set[str]) -> Iterat
         pending.append(err)
 
     pending: list[OSError] = []
+    # followlinks=False: os.walk lists symlinked directories but never descends into them.
     for dirpath, dirnames, filenames in os.walk(base, onerror=on_error, followlinks=False):
         rel_dir = os.path.relpath(dirpath, base)
         dirnames[:] = sorted(
             d for d in dirnames
             if not d.startswith(".") and d not in ("node_modules", "__pycache__")
-            and not os.path.islink(os.path.join(dirpath, d))
-            and not matches(exclude, _rel(rel_dir, d))
+            and (exclude is None or not matches(exclude, _rel(rel_dir, d)))
         )
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith(CANDIDATE_SUFFIXES):
                 continue
-            rel = _rel(rel_dir, name)
-            if matches(exclude, rel):
+            if exclude is not None and matches(exclude, _rel(rel_dir, name)):
                 continue
             full = os.path.join(dirpath, name)
             key = os.path.normpath(full)
