@@ -6,7 +6,6 @@ import json
 import os
 import traceback
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +50,8 @@ def _read_many(
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
         files = [c for c in candidates if c.fs_path is not None]
         chunk = max(1, len(files) // (jobs * 4))
+        from concurrent.futures import ProcessPoolExecutor  # 30 ms to import: only when used
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             read = pool.map(_read_in_worker, files, [limits] * len(files), chunksize=chunk)
             for candidate in candidates:

@@ -7,6 +7,7 @@ on input nested about 30,000 deep (RULES.md § Common ground, Bounds).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -442,21 +443,19 @@ def read_source(display: str, fs_path: Any, limits: Limits, stdin_text: str | No
             source.format = "json"
     else:
         try:
-            size = fs_path.stat().st_size
-            if size > limits.max_bytes:
-                with fs_path.open("rb") as handle:
-                    relevant = False
-                    while chunk := handle.read(1 << 20):
-                        if prefilter.has_relevant_word(chunk):
-                            relevant = True
-                            break
-                if relevant:
-                    source.problem("LNT002", f"file is {size} bytes, over the {limits.max_bytes}-byte limit: not read",
-                                   1, 1, "Split the file, or raise the size limit if it must be linted whole.")
-                else:
-                    source.skipped = f"{display}: over the size limit and no relevant kind in it"
-                return source
-            data = fs_path.read_bytes()
+            with open(fs_path, "rb") as handle:  # one open, no stat: most files are small
+                data = handle.read(limits.max_bytes + 1)
+                if len(data) > limits.max_bytes:
+                    relevant = prefilter.has_relevant_word(data)
+                    while not relevant and (chunk := handle.read(1 << 20)):
+                        relevant = prefilter.has_relevant_word(chunk)
+                    size = os.fstat(handle.fileno()).st_size
+                    if relevant:
+                        source.problem("LNT002", f"file is {size} bytes, over the {limits.max_bytes}-byte limit: not read",
+                                       1, 1, "Split the file, or raise the size limit if it must be linted whole.")
+                    else:
+                        source.skipped = f"{display}: over the size limit and no relevant kind in it"
+                    return source
         except OSError as err:
             reason = err.strerror or str(err)
             source.problem("LNT002", f"cannot read the file: {reason.lower()}", 1, 1,
