@@ -22,7 +22,7 @@ import yaml
 from .discover import compile_globs, matches
 from .findings import Location, Severity
 from .load import Limits
-from .registry import all_rules, expand_selectors, lookup
+from .registry import expand_selectors, lookup
 
 CONFIG_NAMES = (".eks-net-lint.yaml", ".eks-net-lint.yml")
 
@@ -230,11 +230,6 @@ def load_config(paths: Sequence[str], explicit: str | None = None, use_files: bo
         if found is not None:
             return build(read_config_file(found), found)
     return Config()
-
-
-def known_rule_keys() -> list[str]:
-    """IDs and names of every rule (the config schema's ``rules`` keys)."""
-    return sorted({s.id for s in all_rules()} | {s.name for s in all_rules()})
 
 
 @cache

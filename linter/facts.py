@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .aws.zones import looks_like_zone
 from .findings import Location
-from .located import LMap, text_of
+from .located import text_of
 
 if TYPE_CHECKING:
     from .context import ClusterContext, Fact
@@ -111,7 +111,3 @@ def node_zones(ctx: ClusterContext) -> list[ZoneFact]:
             seen.add(fact.zone)
             unique.append(fact)
     return unique
-
-
-def is_zone_map(value: object) -> bool:
-    return isinstance(value, LMap)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .findings import Location
 from .load import Document
-from .located import LList, LMap, dig, dig_list, dig_map, iter_maps, loc_of, text_of
+from .located import LMap, dig, dig_list, dig_map, iter_maps, loc_of, text_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,11 +294,3 @@ class ClusterConfig(View):
     def is_ipv6(self) -> bool:
         family = text_of(dig(self.data, "kubernetesNetworkConfig", "ipFamily"))
         return family is not None and family.lower() == "ipv6"
-
-
-def labels_of(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, LMap) else {}
-
-
-def is_seq(value: Any) -> bool:
-    return isinstance(value, LList)

@@ -15,7 +15,7 @@ def test_upstream_findings_match_the_golden_list(upstream: Path) -> None:
     missing = sorted(set(want) - set(got))
     assert not unexpected and not missing, (
         "findings on ../shared/upstream differ from tests/upstream_expected.txt\n"
-        f"unexpected (new findings: fix the rule, or review and add them):\n  " + "\n  ".join(unexpected)
+        "unexpected (new findings: fix the rule, or review and add them):\n  " + "\n  ".join(unexpected)
         + "\nmissing (expected but not found):\n  " + "\n  ".join(missing)
     )
 

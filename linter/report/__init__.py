@@ -2,12 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from . import github, json, junit, sarif, text
-
-if TYPE_CHECKING:
-    from ..engine import Report
 
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text.render,
